@@ -1,0 +1,52 @@
+# The two commands: `make serve` (build everything, serve on 127.0.0.1:8000) and `make test`.
+# Each creates .venv when missing and installs the package with pinned versions
+# (constraints.txt); re-running skips setup that is already done.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+EXTRAS := test,lint,docs,browser
+VENDOR_STAMP := docs/assets/vendor/.complete
+
+export NO_MKDOCS_2_WARNING := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: test lint typecheck pytest docs serve vendor bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml constraints.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[$(EXTRAS)]'
+	touch $@
+
+# Self-hosted MathJax and Mermaid: fetched from the npm registry, checked against vendor.lock.
+vendor: $(VENDOR_STAMP)
+$(VENDOR_STAMP): vendor.lock scripts/vendor.py | $(STAMP)
+	$(PY) scripts/vendor.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+pytest: $(STAMP) $(VENDOR_STAMP)
+	$(VENV)/bin/pytest
+
+test: lint typecheck pytest
+
+docs: $(STAMP) $(VENDOR_STAMP)
+	$(VENV)/bin/mkdocs build --strict
+
+serve: docs
+	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000 --no-livereload
+
+bench: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[bench]'
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf site site-screenshots .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,65 @@
+"""Input validation shared by every module.
+
+Policy (documented once, used everywhere):
+
+* Integer and boolean arrays are **cast** to the module's float dtype; any other
+  non-float dtype (complex, object, strings) is rejected with a ``TypeError``.
+* Shapes are never broadcast: a mismatch is a ``ValueError`` naming the module
+  and both shapes.
+* NaN and inf are rejected with a ``ValueError`` that says where they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+FloatArray = NDArray[np.floating[Any]]
+
+
+def as_float_array(x: ArrayLike, dtype: np.dtype[Any] | None, where: str, what: str) -> FloatArray:
+    """Return ``x`` as a float array of ``dtype`` (or its own float dtype if ``None``).
+
+    Integer and bool arrays are cast; complex, object and string arrays raise ``TypeError``.
+    """
+    arr = np.asarray(x)
+    kind = arr.dtype.kind
+    if kind not in "fiub":
+        raise TypeError(
+            f"{where}: {what} must be a real numeric array, got dtype {arr.dtype}. "
+            "Convert it with np.asarray(x, dtype=np.float64)."
+        )
+    if dtype is None:
+        dtype = arr.dtype if kind == "f" else np.dtype(np.float64)
+    if arr.dtype != dtype:
+        arr = arr.astype(dtype)
+    return arr
+
+
+def check_finite(x: NDArray[Any], where: str, what: str) -> None:
+    """Raise ``ValueError`` if ``x`` holds NaN or inf, naming the first bad position."""
+    if not np.isfinite(x).all():
+        bad = np.argwhere(~np.isfinite(x))[0]
+        value = x[tuple(bad)]
+        raise ValueError(
+            f"{where}: {what} contains {value} at index {tuple(int(i) for i in bad)}. "
+            "Check the data (or lower the learning rate if training diverged)."
+        )
+
+
+def check_2d(x: NDArray[Any], where: str, what: str, n_features: int | None = None) -> None:
+    """Require shape (N, n_features), N >= 1."""
+    if x.ndim != 2:
+        hint = " Use x.reshape(1, -1) for a single sample." if x.ndim == 1 else ""
+        raise ValueError(
+            f"{where}: {what} must be 2-D with shape (N, features), got shape {x.shape}.{hint}"
+        )
+    if x.shape[0] == 0:
+        raise ValueError(f"{where}: {what} has no samples (shape {x.shape}).")
+    if n_features is not None and x.shape[1] != n_features:
+        raise ValueError(
+            f"{where}: expected {what} with {n_features} features, shape (N, {n_features}), "
+            f"got shape {x.shape}."
+        )

@@ -1,0 +1,113 @@
+"""The affine layer $z = W a + b$, in batch form $Z = A W^\\top + \\mathbf{1} b^\\top$."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
+
+from ._checks import as_float_array, check_2d, check_finite
+from .init import INITIALIZERS, InitName
+from .module import Module, Parameter, as_grad
+
+
+class Linear(Module):
+    """Fully connected layer.
+
+    Shapes (N = batch size, n = ``in_features``, m = ``out_features``):
+
+    * ``W``: (m, n), the math's $W^{(k)}$ and ``torch.nn.Linear``'s layout.
+    * ``b``: (m,).
+    * ``forward``: ``A_prev`` (N, n) -> ``Z`` (N, m), $Z = A W^\\top + \\mathbf{1} b^\\top$.
+    * ``backward``: ``delta`` (N, m) = dL/dZ -> ``dA_prev`` (N, n); sets ``dW`` (m, n)
+      and ``db`` (m,).
+
+    Inputs of integer or bool dtype, or of another float dtype, are cast to ``dtype``,
+    so a float32 layer stays float32. NaN/inf inputs raise ``ValueError``.
+
+    Args:
+        in_features: n, the width of the input.
+        out_features: m, the width of the output.
+        rng: source of the random initial weights (``np.random.default_rng()`` if omitted).
+        dtype: float dtype of ``W``, ``b`` and every array this layer returns.
+        init: ``"he"`` (for ReLU, the default) or ``"xavier"`` (for sigmoid/tanh).
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        *,
+        rng: np.random.Generator | None = None,
+        dtype: DTypeLike = np.float64,
+        init: InitName = "he",
+    ) -> None:
+        for name, value in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"Linear: {name} must be a positive int, got {value!r}.")
+        self.dtype = np.dtype(dtype)
+        if self.dtype.kind != "f":
+            raise TypeError(f"Linear: dtype must be a float dtype, got {self.dtype}.")
+        if init not in INITIALIZERS:
+            raise ValueError(f"Linear: init must be one of {sorted(INITIALIZERS)}, got {init!r}.")
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        rng = np.random.default_rng() if rng is None else rng
+        self.W = INITIALIZERS[init](rng, self.in_features, self.out_features, self.dtype)
+        self.b = np.zeros(self.out_features, dtype=self.dtype)
+        self.dW: NDArray[Any] | None = None
+        self.db: NDArray[Any] | None = None
+        self.A_prev: NDArray[Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"Linear(in_features={self.in_features}, out_features={self.out_features})"
+
+    def forward(self, A_prev: ArrayLike) -> NDArray[Any]:
+        """``A_prev`` (N, n) -> ``Z`` (N, m). Caches ``A_prev`` for ``dW``."""
+        A_prev = as_float_array(A_prev, self.dtype, repr(self), "input")
+        check_2d(A_prev, repr(self), "input", self.in_features)
+        check_finite(A_prev, repr(self), "input")
+        self.A_prev = A_prev
+        W, b = self.W, self.b
+        # --8<-- [start:forward]
+        Z = A_prev @ W.T + b  # (N, n) @ (n, m) + (m,) -> (N, m)
+        # --8<-- [end:forward]
+        return Z
+
+    def backward(self, delta: ArrayLike) -> NDArray[Any]:
+        """``delta`` = dL/dZ (N, m) -> dL/dA_prev (N, n); sets ``dW`` (m, n) and ``db`` (m,)."""
+        delta = self.backward_params(delta)
+        W = self.W
+        # --8<-- [start:input_grad]
+        dA_prev = delta @ W  # (N, m) @ (m, n) -> (N, n): row form of W^T delta
+        # --8<-- [end:input_grad]
+        return dA_prev
+
+    def backward_params(self, delta: ArrayLike) -> NDArray[Any]:
+        """Set ``dW`` (m, n) and ``db`` (m,) from ``delta`` (N, m); skip dL/dA_prev.
+
+        Training never needs dL/dX for the first layer, so ``Sequential.backward``
+        calls this there when ``need_input_grad=False``. Returns ``delta`` as cast.
+        """
+        self._require_cache(self.A_prev)
+        assert self.A_prev is not None
+        A_prev = self.A_prev
+        delta = as_grad(delta, self.dtype)
+        self._check_grad_shape(delta, (A_prev.shape[0], self.out_features))
+        # --8<-- [start:bp3]
+        dW = delta.T @ A_prev  # (m, N) @ (N, n) -> (m, n): sums delta_i a_j over the batch
+        # --8<-- [end:bp3]
+        # --8<-- [start:bp4]
+        db = delta.sum(axis=0)  # (N, m) -> (m,): the bias gradient sums over the batch
+        # --8<-- [end:bp4]
+        self.dW, self.db = dW, db
+        return delta
+
+    def parameters(self) -> list[Parameter]:
+        """``W`` and ``b``, with gradients ``dW`` and ``db``."""
+        return [Parameter(self, "W", "W"), Parameter(self, "b", "b")]
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """(N, n) -> (N, m)."""
+        return (*input_shape[:-1], self.out_features)

@@ -1,0 +1,91 @@
+"""The layer contract that every building block follows.
+
+A ``Module`` maps a batch ``X`` of shape (N, ...) to an output of shape (N, ...).
+
+* ``forward(X)`` computes the output **and caches** what ``backward`` needs.
+* ``backward(grad)`` takes dL/d(output), same shape as the output, and returns
+  dL/d(input). Parameter gradients are *overwritten* (never accumulated), so
+  there is no ``zero_grad``.
+* ``parameters()`` lists the trainable arrays as :class:`Parameter` handles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A handle to one trainable array of a module: ``owner.<attr>`` and its gradient ``owner.d<attr>``.
+
+    The handle reads the arrays at access time, so optimizers always see the gradient
+    written by the latest ``backward`` call.
+    """
+
+    owner: Module
+    attr: str
+    name: str
+
+    @property
+    def value(self) -> NDArray[Any]:
+        """The parameter array (updated in place by optimizers)."""
+        v: NDArray[Any] = getattr(self.owner, self.attr)
+        return v
+
+    @property
+    def grad(self) -> NDArray[Any]:
+        """dL/d(value), same shape; raises if ``backward`` has not run."""
+        g: NDArray[Any] | None = getattr(self.owner, "d" + self.attr)
+        if g is None:
+            raise RuntimeError(
+                f"{self.owner!r}: no gradient for {self.attr!r} yet. Call net.backward(...) "
+                "after net.forward(...) before opt.step()."
+            )
+        return g
+
+
+class Module:
+    """Base class: ``forward`` caches, ``backward`` overwrites gradients and returns dL/d(input)."""
+
+    def forward(self, x: NDArray[Any]) -> NDArray[Any]:
+        """Compute the output for a batch ``x`` and cache what ``backward`` needs."""
+        raise NotImplementedError
+
+    def backward(self, grad: NDArray[Any]) -> NDArray[Any]:
+        """Given dL/d(output), set parameter gradients and return dL/d(input)."""
+        raise NotImplementedError
+
+    def parameters(self) -> list[Parameter]:
+        """Trainable parameters (none by default)."""
+        return []
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """Shape of the output for an input of ``input_shape`` (shape-preserving by default)."""
+        return input_shape
+
+    def _require_cache(self, cached: object) -> None:
+        if cached is None:
+            raise RuntimeError(
+                f"{self!r}: backward() called before forward(). Run forward on a batch first; "
+                "backward uses the values forward cached."
+            )
+
+    def _check_grad_shape(self, grad: NDArray[Any], expected: tuple[int, ...]) -> None:
+        if grad.shape != expected:
+            raise ValueError(
+                f"{self!r}: backward expected a gradient of shape {expected} (the shape of "
+                f"this layer's output), got {grad.shape}. Shapes are never broadcast."
+            )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def as_grad(grad: object, dtype: np.dtype[Any]) -> NDArray[Any]:
+    """``grad`` as an array of ``dtype``, so a float32 model is never promoted to float64."""
+    g = np.asarray(grad)
+    return g if g.dtype == dtype else g.astype(dtype)
