@@ -51,14 +51,16 @@ def numerical_gradient(
         raise ValueError(
             "numerical_gradient: x must be contiguous so it can be perturbed in place."
         )
+    # --8<-- [start:central_difference]
     for i in range(flat.size):
         old = flat[i]
         flat[i] = old + eps
         f_plus = f(x)
         flat[i] = old - eps
         f_minus = f(x)
-        flat[i] = old
-        gflat[i] = (f_plus - f_minus) / (2 * eps)
+        flat[i] = old  # restore exactly
+        gflat[i] = (f_plus - f_minus) / (2 * eps)  # error O(eps^2)
+    # --8<-- [end:central_difference]
     return grad
 
 
@@ -70,8 +72,10 @@ def relative_error(analytic: ArrayLike, numeric: ArrayLike) -> float:
     a, n = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
     if a.shape != n.shape:
         raise ValueError(f"relative_error: shapes differ, {a.shape} vs {n.shape}.")
+    # --8<-- [start:relative_error]
     denom = np.linalg.norm(a) + np.linalg.norm(n)
     return 0.0 if denom == 0 else float(np.linalg.norm(a - n) / denom)
+    # --8<-- [end:relative_error]
 
 
 def check_gradients(
