@@ -48,6 +48,7 @@ class Parameter:
         return g
 
 
+# --8<-- [start:contract]
 class Module:
     """Base class: ``forward`` caches, ``backward`` overwrites gradients and returns dL/d(input)."""
 
@@ -62,6 +63,8 @@ class Module:
     def parameters(self) -> list[Parameter]:
         """Trainable parameters (none by default)."""
         return []
+
+    # --8<-- [end:contract]
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape of the output for an input of ``input_shape`` (shape-preserving by default)."""

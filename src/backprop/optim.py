@@ -113,6 +113,7 @@ class Adam(Optimizer):
             dtype = W.dtype.type
             if self.weight_decay:
                 g = g + dtype(self.weight_decay) * W
+            # --8<-- [start:adam]
             m *= dtype(b1)
             m += dtype(1 - b1) * g
             v *= dtype(b2)
@@ -121,3 +122,4 @@ class Adam(Optimizer):
             denom = np.sqrt(v / dtype(1 - b2**self.t))
             denom += dtype(self.eps)
             W -= step_size * (m / denom)
+            # --8<-- [end:adam]
