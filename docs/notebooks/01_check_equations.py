@@ -1,0 +1,438 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Checking every equation
+#
+# The derivation gives four equations, BP1 to BP4, plus a derivative for each activation and an
+# output gradient for each loss. This notebook checks every one of them against finite differences,
+# using the real package (`import backprop as bp`). It runs again at every build of this site, so a
+# wrong equation in `src/backprop` stops the build.
+#
+# **The check.** For a scalar loss $\mathcal{L}(x)$ and each entry $x_i$ of an array, the central
+# difference
+#
+# $$
+# \frac{\partial \mathcal{L}}{\partial x_i} \approx
+# \frac{\mathcal{L}(x + \epsilon e_i) - \mathcal{L}(x - \epsilon e_i)}{2\epsilon},
+# \qquad \epsilon = 10^{-6},
+# $$
+#
+# has truncation error $O(\epsilon^2)$. We compare it with the gradient $g_a$ that backprop
+# computes through the scale-free relative error
+#
+# $$
+# \mathrm{err} = \frac{\lVert g_a - g_n \rVert}{\lVert g_a \rVert + \lVert g_n \rVert}.
+# $$
+#
+# Everything runs in float64. A correct equation gives an error near $10^{-10}$; each cell asserts
+# $\mathrm{err} < 10^{-7}$. A wrong one (a missing transpose, a lost factor) gives $10^{-2}$ or more.
+# The [Bug clinic](04_bug_clinic.md) shows such failures.
+#
+# Code uses rows as samples: a batch of $N$ column vectors $a^{(k-1)}$ is the array `A_prev` of
+# shape (N, n), and `delta` holds one $\delta^{(k)}$ per row.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import Markdown, display
+
+import backprop as bp
+
+plt.rcParams.update({"figure.facecolor": "white", "savefig.facecolor": "white"})
+np.set_printoptions(precision=4, suppress=True)
+
+rng = np.random.default_rng(0)
+N = 5  # samples per batch: N > 1, so the 1/N of the batch mean is checked too
+TOL = 1e-7
+results: list[tuple[str, str, float]] = []  # (check, array compared, relative error)
+
+
+def record(check: str, what: str, analytic: np.ndarray, numeric: np.ndarray) -> float:
+    """Relative error of backprop's array against finite differences, kept for the summary."""
+    err = bp.relative_error(analytic, numeric)
+    results.append((check, what, err))
+    print(f"{check:<28} {what:<22} relative error {err:.1e}")
+    return err
+
+
+# %% [markdown]
+# ## BP1: the output-layer delta
+#
+# $$
+# \delta^{(L)} = \nabla_{a^{(L)}}\mathcal{L} \odot \sigma'(z^{(L)})
+# $$
+#
+# Take a batch of pre-activations $z^{(L)}$ (the array `Z`, one row per sample), an output
+# activation $\sigma$ and the mean squared error against targets $y$. The activation's `backward`
+# receives $\nabla_{a^{(L)}}\mathcal{L}$ from the loss and returns $\delta^{(L)}$. The finite
+# differences perturb `Z` itself, so they measure $\partial\mathcal{L}/\partial z^{(L)}$ directly.
+
+# %%
+Z = rng.standard_normal((N, 3))  # z^(L), one row per sample
+Y = rng.standard_normal((N, 3))  # regression targets y
+loss_fn = bp.MSELoss()
+
+for act in (bp.Sigmoid(), bp.Tanh(), bp.ReLU()):
+
+    def loss_of_z(Z: np.ndarray, act: bp.Activation = act) -> float:
+        return loss_fn.forward(act.forward(Z), Y)
+
+    loss_of_z(Z)
+    grad_a = loss_fn.backward()  # ∇_a L, (N, 3)
+    delta = act.backward(grad_a)  # BP1: ∇_a L ⊙ σ'(z), (N, 3)
+    err = record(
+        "BP1", f"delta, {type(act).__name__} + MSE", delta, bp.numerical_gradient(loss_of_z, Z)
+    )
+    assert err < TOL, err
+
+# %% [markdown]
+# The product is element-wise. For the sigmoid, $\sigma'(z) = \sigma(z)\,(1-\sigma(z))$, so BP1 can
+# be written out by hand and compared with what `backward` returned:
+
+# %%
+sig = bp.Sigmoid()
+A = sig.forward(Z)
+loss_fn.forward(A, Y)
+grad_a = loss_fn.backward()
+by_hand = grad_a * A * (1 - A)  # ∇_a L ⊙ σ(z)(1 - σ(z))
+print("delta (first two samples):\n", sig.backward(grad_a)[:2])
+assert np.allclose(sig.backward(grad_a), by_hand, rtol=1e-15, atol=0)
+
+# %% [markdown]
+# ## BP2: the recursion
+#
+# $$
+# \delta^{(k)} = (W^{(k+1)})^\top \delta^{(k+1)} \odot \sigma'(z^{(k)})
+# $$
+#
+# Here $z^{(k)}$ (4 units) goes through a tanh, then through layer $k+1$ (4 to 3) into a softmax
+# cross-entropy loss. The loss gives $\delta^{(k+1)}$; `Linear.backward` multiplies by
+# $(W^{(k+1)})^\top$ (in row form, `delta @ W`) and `Tanh.backward` multiplies by $\sigma'(z^{(k)})$.
+# Finite differences perturb $z^{(k)}$.
+
+# %%
+Zk = rng.standard_normal((N, 4))  # z^(k)
+y = rng.integers(0, 3, size=N)  # class labels
+act = bp.Tanh()
+layer_next = bp.Linear(4, 3, rng=rng)  # W^(k+1): (3, 4)
+ce = bp.SoftmaxCrossEntropyLoss()
+
+
+def loss_of_zk(Zk: np.ndarray) -> float:
+    return ce.forward(layer_next.forward(act.forward(Zk)), y)
+
+
+loss_of_zk(Zk)
+delta_next = ce.backward()  # δ^(k+1), (N, 3)
+delta_k = act.backward(layer_next.backward(delta_next))  # (W^(k+1))^T δ^(k+1) ⊙ σ'(z^(k))
+err = record("BP2", "delta, Tanh + Linear", delta_k, bp.numerical_gradient(loss_of_zk, Zk))
+assert err < TOL, err
+
+# %% [markdown]
+# The same thing for one sample in the derivation's column form: $\delta^{(k+1)}$ is a
+# $3\times 1$ column, $(W^{(k+1)})^\top$ is $4\times 3$, and $\sigma'(z) = 1 - \tanh^2 z$.
+
+# %%
+d_next = delta_next[0].reshape(3, 1)  # δ^(k+1) of sample 0, (3, 1)
+z_k = Zk[0].reshape(4, 1)  # z^(k) of sample 0, (4, 1)
+column = (layer_next.W.T @ d_next) * (1 - np.tanh(z_k) ** 2)  # (4, 3) @ (3, 1) ⊙ (4, 1)
+print("column form, sample 0:", column.ravel())
+print("batch code,  row 0:   ", delta_k[0])
+assert np.allclose(column.ravel(), delta_k[0], rtol=1e-12, atol=0)
+
+# %% [markdown]
+# ## BP3: the weight gradient
+#
+# $$
+# \frac{\partial \mathcal{L}}{\partial W^{(k)}} = \delta^{(k)} (a^{(k-1)})^\top
+# $$
+#
+# One `Linear` layer (4 inputs, 3 outputs) feeds a softmax cross-entropy loss. Finite differences
+# perturb the entries of `layer.W` in place. In batch form the outer products of all samples are
+# summed, `dW = delta.T @ A_prev`, and the $1/N$ of the batch mean is already inside `delta`.
+
+# %%
+layer = bp.Linear(4, 3, rng=rng)
+A_prev = rng.standard_normal((N, 4))  # a^(k-1), one row per sample
+
+
+def loss_of_params(_: np.ndarray) -> float:  # reads layer.W and layer.b, perturbed in place
+    return ce.forward(layer.forward(A_prev), y)
+
+
+loss_of_params(layer.W)
+delta = ce.backward()  # δ^(k), (N, 3)
+dA_prev = layer.backward(delta)  # sets layer.dW and layer.db
+err = record("BP3", "dW", layer.dW, bp.numerical_gradient(loss_of_params, layer.W))
+assert err < TOL, err
+
+outer_sum = sum(np.outer(delta[s], A_prev[s]) for s in range(N))  # Σ_s δ_s a_s^T
+assert np.allclose(layer.dW, outer_sum, rtol=1e-12, atol=0)
+print("dW, shape", layer.dW.shape, "= sum over the batch of delta_s a_s^T")
+
+# %% [markdown]
+# ## BP4: the bias and input gradients
+#
+# $$
+# \frac{\partial \mathcal{L}}{\partial b^{(k)}} = \delta^{(k)},
+# \qquad
+# \frac{\partial \mathcal{L}}{\partial a^{(k-1)}} = (W^{(k)})^\top \delta^{(k)}
+# $$
+#
+# Same layer. In batch form the bias gradient sums $\delta^{(k)}$ over the samples
+# (`delta.sum(axis=0)`) and the input gradient is `delta @ W`, the row form of
+# $(W^{(k)})^\top\delta^{(k)}$.
+
+# %%
+err = record("BP4", "db", layer.db, bp.numerical_gradient(loss_of_params, layer.b))
+assert err < TOL, err
+
+
+def loss_of_input(A_prev: np.ndarray) -> float:
+    return ce.forward(layer.forward(A_prev), y)
+
+
+err = record("BP4", "dA_prev", dA_prev, bp.numerical_gradient(loss_of_input, A_prev.copy()))
+assert err < TOL, err
+
+# %% [markdown]
+# ## Activation: ReLU
+#
+# $\sigma(z) = \max(z, 0)$ and $\sigma'(z) = [z > 0]$. Each activation is checked on its own with
+# an arbitrary upstream gradient $G$: for $\mathcal{L} = \sum G \odot \sigma(Z)$ we have
+# $\partial\mathcal{L}/\partial Z = G \odot \sigma'(Z)$, which is what `backward(G)` returns.
+# The inputs are kept away from the kink at 0, where the derivative does not exist.
+
+# %%
+G = rng.standard_normal((N, 6))  # arbitrary dL/da
+Z_away = rng.standard_normal((N, 6))
+Z_away += np.sign(Z_away) * 0.1  # |z| >= 0.1: no finite difference crosses the kink
+
+
+def check_activation(act: bp.Activation, Z: np.ndarray) -> float:
+    def loss_of_z(Z: np.ndarray) -> float:
+        return float((G * act.forward(Z)).sum())
+
+    act.forward(Z)
+    return record(
+        f"activation {type(act).__name__}",
+        "dL/dz",
+        act.backward(G),
+        bp.numerical_gradient(loss_of_z, Z),
+    )
+
+
+err = check_activation(bp.ReLU(), Z_away)
+assert err < TOL, err
+
+# %% [markdown]
+# At exactly $z = 0$ ReLU has no derivative. The package uses $\sigma'(0) = 0$, while the central
+# difference straddles the kink and reports the average of the two slopes, $1/2$:
+
+# %%
+relu = bp.ReLU()
+z0 = np.array([[-1.0, 0.0, 1.0]])
+relu.forward(z0)
+print("backward at z = -1, 0, 1:", relu.backward(np.ones_like(z0)))
+print(
+    "central difference:      ", bp.numerical_gradient(lambda z: float(relu.forward(z).sum()), z0)
+)
+
+# %% [markdown]
+# ## Activation: sigmoid
+#
+# $\sigma(z) = 1/(1+e^{-z})$ and $\sigma'(z) = \sigma(z)(1-\sigma(z))$. `Sigmoid` caches its output
+# $a = \sigma(z)$ and computes $\sigma'$ from it.
+
+# %%
+err = check_activation(bp.Sigmoid(), 3 * Z_away)  # a wider range of z, into the flat tails
+assert err < TOL, err
+
+# %% [markdown]
+# ## Activation: tanh
+#
+# $\sigma(z) = \tanh z$ and $\sigma'(z) = 1 - \tanh^2 z$. `Tanh` also caches its output.
+
+# %%
+err = check_activation(bp.Tanh(), 2 * Z_away)
+assert err < TOL, err
+
+# %% [markdown]
+# With $G = 1$ the `backward` of each activation returns $\sigma'(z)$ itself. Here it is for a grid
+# of $z$, computed by the package:
+
+# %%
+z = np.linspace(-4, 4, 401).reshape(1, -1)
+fig, axes = plt.subplots(1, 3, figsize=(10, 2.8), sharex=True)
+for ax, act in zip(axes, (bp.ReLU(), bp.Sigmoid(), bp.Tanh()), strict=True):
+    a = act.forward(z)
+    ax.plot(z[0], a[0], label=r"$\sigma(z)$")
+    ax.plot(z[0], act.backward(np.ones_like(z))[0], "--", label=r"$\sigma'(z)$ from backward")
+    ax.set_title(type(act).__name__)
+    ax.set_xlabel("$z$")
+    ax.grid(alpha=0.3)
+axes[0].legend(loc="upper left", fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## Loss: mean squared error
+#
+# $\mathcal{L} = \frac{1}{Nm}\sum_{s,i}(a_{si} - y_{si})^2$, the mean over all $N \times m$ entries,
+# so $\nabla_{a}\mathcal{L} = \frac{2}{Nm}(a - y)$. Finite differences perturb the predictions.
+
+# %%
+pred = rng.standard_normal((N, 3))
+mse = bp.MSELoss()
+mse.forward(pred, Y)
+err = record(
+    "loss MSE", "dL/da", mse.backward(), bp.numerical_gradient(lambda p: mse.forward(p, Y), pred)
+)
+assert err < TOL, err
+
+# %% [markdown]
+# ## Loss: softmax cross-entropy
+#
+# $\mathcal{L} = -\frac{1}{N}\sum_s \sum_c y_{sc}\log \mathrm{softmax}(z_s)_c$. The softmax
+# Jacobian collapses the output delta to $\delta^{(L)} = \frac{1}{N}(p - y)$ with
+# $p = \mathrm{softmax}(z)$. Checked with integer labels and with probability targets (rows that
+# sum to 1).
+
+# %%
+logits = rng.standard_normal((N, 4))
+labels = rng.integers(0, 4, size=N)
+probs = bp.softmax(rng.standard_normal((N, 4)))  # soft targets, each row sums to 1
+
+for target, what in ((labels, "delta, int labels"), (probs, "delta, soft targets")):
+    ce.forward(logits, target)
+    delta = ce.backward()
+    numeric = bp.numerical_gradient(lambda z, t=target: ce.forward(z, t), logits)
+    err = record("loss softmax-CE", what, delta, numeric)
+    assert err < TOL, err
+
+print("each row of delta sums to 0:", np.abs(delta.sum(axis=1)).max() < 1e-15)
+
+# %% [markdown]
+# ## A whole 3-layer network
+#
+# Now all equations at once: three `Linear` layers with tanh and ReLU between them, and the
+# softmax cross-entropy loss. `bp.check_gradients` runs one forward and backward pass, then
+# perturbs every weight, every bias and the input, and returns one relative error per array.
+
+# %%
+net = bp.Sequential(
+    bp.Linear(5, 8, rng=rng),
+    bp.Tanh(),
+    bp.Linear(8, 6, rng=rng),
+    bp.ReLU(),
+    bp.Linear(6, 3, rng=rng),
+)
+X = rng.standard_normal((N, 5))
+y_net = rng.integers(0, 3, size=N)
+errors = bp.check_gradients(net, bp.SoftmaxCrossEntropyLoss(), X, y_net)
+for name, err in errors.items():
+    results.append(("3-layer network", name, err))
+display(
+    Markdown(
+        "| array | shape | relative error |\n|---|---|---|\n"
+        + "\n".join(
+            f"| `{p.name}` | {p.value.shape} | {errors[p.name]:.1e} |" for p in net.parameters()
+        )
+        + f"\n| `input` | {X.shape} | {errors['input']:.1e} |"
+    )
+)
+assert max(errors.values()) < TOL, errors
+
+# %% [markdown]
+# The same network with a sigmoid in place of the tanh and the mean squared error as the loss:
+
+# %%
+net_mse = bp.Sequential(
+    bp.Linear(5, 8, rng=rng),
+    bp.Sigmoid(),
+    bp.Linear(8, 6, rng=rng),
+    bp.ReLU(),
+    bp.Linear(6, 2, rng=rng),
+)
+errors_mse = bp.check_gradients(net_mse, bp.MSELoss(), X, rng.standard_normal((N, 2)))
+for name, err in errors_mse.items():
+    results.append(("3-layer network, MSE", name, err))
+print({name: f"{err:.1e}" for name, err in errors_mse.items()})
+assert max(errors_mse.values()) < TOL, errors_mse
+
+# %% [markdown]
+# ## Choosing the step size
+#
+# Why $\epsilon = 10^{-6}$? The central difference has a truncation error that shrinks like
+# $\epsilon^2$, and a rounding error that grows like $u/\epsilon$, where $u \approx 1.1\times 10^{-16}$
+# is float64's unit roundoff: the two values of $\mathcal{L}$ agree in most of their digits, and the
+# subtraction cancels them. The two balance near $\epsilon \approx u^{1/3} \approx 5\times10^{-6}$,
+# where the error is of order $u^{2/3} \approx 10^{-11}$. Sweeping $\epsilon$ on the 3-layer network
+# shows both regimes. In float32, $u \approx 6\times 10^{-8}$ and the best error is of order
+# $u^{2/3} \approx 10^{-5}$, far above the $10^{-7}$ threshold: this is why the checks run in float64.
+
+# %%
+eps_grid = np.logspace(-10, -1, 10)
+worst = [
+    max(bp.check_gradients(net, bp.SoftmaxCrossEntropyLoss(), X, y_net, eps=e).values())
+    for e in eps_grid
+]
+
+fig, ax = plt.subplots(figsize=(6, 3.2))
+ax.loglog(eps_grid, worst, "o-", label="largest relative error over all arrays")
+ax.axhline(TOL, color="tab:red", ls="--", label="threshold $10^{-7}$")
+ax.axvline(1e-6, color="gray", ls=":", label=r"$\epsilon = 10^{-6}$ (the default)")
+ax.set_xlabel(r"step $\epsilon$")
+ax.set_ylabel("relative error")
+ax.grid(alpha=0.3, which="both")
+ax.legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+best = eps_grid[int(np.argmin(worst))]
+print(f"smallest error {min(worst):.1e} at eps = {best:.0e}; at eps = 1e-6: {worst[4]:.1e}")
+assert np.isclose(eps_grid[4], 1e-6) and worst[4] < TOL
+
+# %% [markdown]
+# ## Summary
+#
+# Every check in this notebook, with its relative error against central differences:
+
+# %%
+display(
+    Markdown(
+        "| check | array | relative error | below 1e-7 |\n|---|---|---|---|\n"
+        + "\n".join(
+            f"| {check} | {what} | {err:.1e} | {'yes' if err < TOL else '**no**'} |"
+            for check, what, err in results
+        )
+    )
+)
+assert all(err < TOL for _, _, err in results)
+
+groups = list(dict.fromkeys(check for check, _, _ in results))  # in order of appearance
+fig, ax = plt.subplots(figsize=(7, 3))
+for row, group in enumerate(groups):
+    errs = [err for check, _, err in results if check == group]
+    ax.plot(errs, [row] * len(errs), "o", color="tab:blue", alpha=0.7)
+ax.axvline(TOL, color="tab:red", ls="--", label="threshold $10^{-7}$")
+ax.set_xscale("log")
+ax.set_xlim(1e-12, 1e-5)
+ax.set_yticks(range(len(groups)), groups, fontsize=8)
+ax.invert_yaxis()
+ax.set_xlabel("relative error against central differences (log scale)")
+ax.grid(alpha=0.3, axis="x")
+ax.legend(fontsize=8, loc="lower right")
+fig.tight_layout()
+plt.show()
