@@ -1,0 +1,201 @@
+"""Fetch the site's self-hosted JavaScript (MathJax 4, its font, Mermaid) from the npm registry.
+
+For every package in ``vendor.lock`` this runs ``npm pack NAME@VERSION`` in a temporary
+directory, checks the tarball's sha512 against the lock (SRI form ``sha512-<base64>``), and
+extracts only the files the site needs into ``docs/assets/vendor/<name without scope>/``,
+together with the package's license. ``docs/assets/vendor/.complete`` is written last; when
+it already matches the lock and the extraction rules, the script does nothing.
+
+Standard library only. Exit status 1 with a clear message on a hash mismatch or missing npm.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCK = ROOT / "vendor.lock"
+DEST = ROOT / "docs" / "assets" / "vendor"
+STAMP_NAME = ".complete"
+
+# What the site needs from each package (paths inside the tarball, relative to "package/").
+# Loose Markdown files are never copied, whatever the patterns say: MkDocs would turn them
+# into site pages.
+KEEP: dict[str, list[str]] = {
+    # The combined TeX + CommonHTML component, plus what it loads on demand: TeX extensions
+    # (autoload), the menu and accessibility parts, and the speech worker with its rule maps
+    # (fetched only if a reader turns speech on in the MathJax menu).
+    "mathjax": [
+        "tex-chtml.js",
+        "input/tex/extensions/*.js",
+        "a11y/*.js",
+        "ui/*.js",
+        "sre/speech-worker.js",
+        "sre/mathmaps/*.json",
+    ],
+    # The CommonHTML font: dynamic glyph ranges and woff2 files, loaded via loader.paths.fonts.
+    "@mathjax/mathjax-newcm-font": [
+        "chtml.js",
+        "chtml/dynamic/*.js",
+        "chtml/woff2/*.woff2",
+    ],
+    # Mermaid's ESM build: a small entry module that imports only the chunks a diagram needs.
+    "mermaid": [
+        "dist/mermaid.esm.min.mjs",
+        "dist/chunks/mermaid.esm.min/*.mjs",
+    ],
+}
+ALWAYS_KEEP = ["LICENSE", "LICENSE.*", "LICENCE", "COPYING", "package.json"]
+
+
+class VendorError(RuntimeError):
+    pass
+
+
+def load_lock() -> list[dict[str, str]]:
+    data = json.loads(LOCK.read_text(encoding="utf-8"))
+    packages = data["packages"]
+    for pkg in packages:
+        if set(pkg) != {"name", "version", "integrity"}:
+            raise VendorError(
+                f"vendor.lock: each entry needs exactly name, version, integrity: {pkg}"
+            )
+        if not pkg["integrity"].startswith("sha512-"):
+            raise VendorError(f"vendor.lock: {pkg['name']}: integrity must be 'sha512-<base64>'")
+        if pkg["name"] not in KEEP:
+            raise VendorError(f"vendor.lock: {pkg['name']} has no extraction rule in {__file__}")
+    return packages
+
+
+def fingerprint(packages: list[dict[str, str]]) -> str:
+    """What .complete records: the lock's content plus the extraction rules."""
+    return json.dumps({"packages": packages, "keep": KEEP, "always": ALWAYS_KEEP}, sort_keys=True)
+
+
+def dest_dir(name: str) -> str:
+    return name.rsplit("/", 1)[-1]  # "@mathjax/mathjax-newcm-font" -> "mathjax-newcm-font"
+
+
+def sri_sha512(path: Path) -> str:
+    digest = hashlib.sha512(path.read_bytes()).digest()
+    return "sha512-" + base64.b64encode(digest).decode("ascii")
+
+
+def npm_pack(npm: str, spec: str, workdir: Path) -> Path:
+    before = set(workdir.glob("*.tgz"))
+    proc = subprocess.run(
+        [npm, "pack", spec, "--ignore-scripts", "--silent"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise VendorError(f"`npm pack {spec}` failed:\n{proc.stderr.strip()}")
+    new = sorted(set(workdir.glob("*.tgz")) - before)
+    if len(new) != 1:
+        raise VendorError(f"`npm pack {spec}` did not produce exactly one tarball: {new}")
+    return new[0]
+
+
+def wanted(rel: str, patterns: list[str]) -> bool:
+    if rel.lower().endswith(".md"):
+        return False
+    if "/" not in rel and any(fnmatch.fnmatchcase(rel, p) for p in ALWAYS_KEEP):
+        return True
+    # fnmatch's "*" crosses "/", so match directory depth explicitly.
+    return any(rel.count("/") == p.count("/") and fnmatch.fnmatchcase(rel, p) for p in patterns)
+
+
+def extract(tarball: Path, name: str, out: Path) -> int:
+    patterns = KEEP[name]
+    count = 0
+    matched: set[str] = set()
+    has_license = False
+    with tarfile.open(tarball, "r:gz") as tar:
+        for member in tar.getmembers():
+            if not member.isfile():
+                continue
+            parts = member.name.split("/")
+            if len(parts) < 2 or parts[0] != "package" or ".." in parts or not parts[-1]:
+                continue
+            rel = "/".join(parts[1:])
+            if not wanted(rel, patterns):
+                continue
+            for p in patterns:
+                if rel.count("/") == p.count("/") and fnmatch.fnmatchcase(rel, p):
+                    matched.add(p)
+            has_license = has_license or rel.upper().startswith(("LICEN", "COPYING"))
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            src = tar.extractfile(member)
+            assert src is not None
+            with src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+            count += 1
+    missing = [p for p in patterns if p not in matched]
+    if missing:
+        raise VendorError(f"{name}: the tarball has no file matching {missing}; update KEEP")
+    if not has_license:
+        # The font package ships no license text, only the SPDX id in package.json.
+        meta = json.loads((out / "package.json").read_text(encoding="utf-8"))
+        (out / "LICENSE").write_text(
+            f"{name} {meta.get('version')} is distributed under the license "
+            f"'{meta.get('license')}' (SPDX identifier from its package.json);\n"
+            "the npm tarball ships no separate license text.\n",
+            encoding="utf-8",
+        )
+    return count
+
+
+def main() -> int:
+    packages = load_lock()
+    stamp = DEST / STAMP_NAME
+    expected = fingerprint(packages)
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == expected:
+        print(f"vendor: {DEST.relative_to(ROOT)} is up to date with vendor.lock")
+        return 0
+    npm = shutil.which("npm")
+    if npm is None:
+        raise VendorError(
+            "npm is not installed: it is needed once to fetch MathJax and Mermaid "
+            "(Debian: apt-get install npm)"
+        )
+    DEST.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="vendor-") as tmp:
+        work = Path(tmp)
+        staging = work / "vendor"
+        for pkg in packages:
+            spec = f"{pkg['name']}@{pkg['version']}"
+            tarball = npm_pack(npm, spec, work)
+            actual = sri_sha512(tarball)
+            if actual != pkg["integrity"]:
+                raise VendorError(
+                    f"integrity mismatch for {spec}:\n  vendor.lock: {pkg['integrity']}\n"
+                    f"  downloaded:  {actual}\nRefusing to use it."
+                )
+            n = extract(tarball, pkg["name"], staging / dest_dir(pkg["name"]))
+            print(f"vendor: {spec} verified, {n} files")
+        if DEST.exists():
+            shutil.rmtree(DEST)
+        shutil.copytree(staging, DEST)
+    stamp.write_text(expected, encoding="utf-8")  # last: marks a complete, verified copy
+    print(f"vendor: wrote {DEST.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except VendorError as exc:
+        print(f"vendor.py: error: {exc}", file=sys.stderr)
+        sys.exit(1)
