@@ -1,0 +1,111 @@
+"""MkDocs hook: clean what nbconvert's HTML template puts on the notebook pages.
+
+mkdocs-jupyter renders each notebook with nbconvert's "lab" template, which adds:
+
+* a MathJax 2 configuration block, ``<script type="text/x-mathjax-config">``, and an empty
+  ``<script src="">`` where the MathJax URL would go. With instant navigation Material
+  re-inserts every script of the new page, and these throw or never load. Our own MathJax 4
+  (docs/javascripts/mathjax.js) typesets the notebooks' ``.jp-MarkdownOutput`` instead.
+* a ``<script type="module">`` that imports Mermaid (and an ELK layout) from a CDN, plus CSS
+  that hides ``.jp-Mermaid`` blocks until that script has run. We remove the script and the
+  hiding rule, and turn nbconvert's ``<pre class="mermaid">`` into our own
+  ``<pre class="mermaid-diagram">``, which docs/javascripts/mermaid.js renders with the
+  vendored Mermaid (Material would otherwise load Mermaid from a CDN for ``pre.mermaid``).
+
+Each block is expected on every notebook page. If one is missing, the upstream template has
+changed, and the build fails with a message saying which pattern to update here, instead of
+silently shipping a page with a new third-party request or a broken script.
+
+The hook also records the ``id`` attributes of notebook pages, which mkdocs-jupyter does not
+report, so that ``--strict`` checks links to anchors inside notebooks (``validation.anchors``).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+# name -> (pattern, replacement). Every pattern must match at least once on every notebook page.
+_BLOCKS: dict[str, tuple[re.Pattern[str], str]] = {
+    "MathJax 2 config": (
+        re.compile(
+            r'(?:<!-- Load mathjax -->\s*)?<script type="text/x-mathjax-config">.*?</script>'
+            r"(?:\s*<!-- End of mathjax configuration -->)?",
+            re.DOTALL,
+        ),
+        "",
+    ),
+    "empty MathJax script": (re.compile(r'<script src="">\s*</script>'), ""),
+    "Mermaid module import": (
+        re.compile(
+            r'<script type="module">(?:(?!</script>).)*?import\((?:(?!</script>).)*?mermaid'
+            r"(?:(?!</script>).)*?</script>",
+            re.DOTALL,
+        ),
+        "",
+    ),
+    "rule hiding .jp-Mermaid": (
+        re.compile(r"\.jp-Mermaid:not\(\.jp-RenderedMermaid\)\s*\{\s*display:\s*none;?\s*\}"),
+        "",
+    ),
+}
+
+# Left after cleaning, any of these means the template emitted one more copy we did not catch.
+_MUST_NOT_REMAIN = {
+    "text/x-mathjax-config": re.compile(r"text/x-mathjax-config"),
+    "empty script src": re.compile(r"<script[^>]*\ssrc=(\"\"|'')"),
+    "module script": re.compile(r'<script type="module"'),
+    "MathJax 2 API": re.compile(r"MathJax\.Hub"),
+}
+
+# nbconvert's Mermaid blocks: <div class="jp-Mermaid"><pre class="mermaid">...</pre></div>
+_NB_MERMAID = re.compile(r'<pre class="mermaid">')
+
+
+def is_notebook(page: Any) -> bool:
+    return page.file.src_uri.startswith("notebooks/") and page.file.src_uri.endswith(".py")
+
+
+def clean_notebook_html(html: str, where: str) -> str:
+    """Remove nbconvert's scripts from one notebook page; raise PluginError on a template change."""
+    for name, (pattern, replacement) in _BLOCKS.items():
+        html, n = pattern.subn(replacement, html)
+        if n == 0:
+            raise PluginError(
+                f"hooks/nbconvert_clean.py: expected nbconvert's {name} block on notebook page "
+                f"{where}, but it is not there. The nbconvert/mkdocs-jupyter template changed: "
+                "look at the page's HTML and update the pattern in _BLOCKS."
+            )
+    for name, pattern in _MUST_NOT_REMAIN.items():
+        if pattern.search(html):
+            raise PluginError(
+                f"hooks/nbconvert_clean.py: {name} is still on notebook page {where} after "
+                "cleaning. The nbconvert/mkdocs-jupyter template changed: update _BLOCKS."
+            )
+    return _NB_MERMAID.sub('<pre class="mermaid-diagram">', html)
+
+
+class _IdCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for key, value in attrs:
+            if key in ("id", "name") and value:
+                self.ids.add(value)
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    if not is_notebook(page):
+        return html
+    html = clean_notebook_html(html, page.file.src_uri)
+    collector = _IdCollector()
+    collector.feed(html)
+    # mkdocs-jupyter bypasses Markdown rendering, so MkDocs knows no anchors on this page and
+    # would skip checking links to them. Tell it which ids exist.
+    page.present_anchor_ids = collector.ids
+    return html
