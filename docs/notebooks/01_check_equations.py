@@ -38,7 +38,7 @@
 #
 # Everything runs in float64. A correct equation gives an error near $10^{-10}$; each cell asserts
 # $\mathrm{err} < 10^{-7}$. A wrong one (a missing transpose, a lost factor) gives $10^{-2}$ or more.
-# The [Bug clinic](04_bug_clinic.md) shows such failures.
+# The [Bug clinic](../04_bug_clinic/) shows such failures.
 #
 # Code uses rows as samples: a batch of $N$ column vectors $a^{(k-1)}$ is the array `A_prev` of
 # shape (N, n), and `delta` holds one $\delta^{(k)}$ per row.

@@ -28,6 +28,7 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Pretty, display
 from matplotlib.colors import ListedColormap
 
 import backprop as bp
@@ -75,7 +76,8 @@ y_train, y_test = data.y_train, data.y_test
 # decay and mini-batches of 32. These settings were chosen on a validation split carved out of the
 # training set, not on the test set.
 #
-# `fit` calls `callback(epoch, logs)` after every epoch; here it draws a text progress bar.
+# `fit` calls `callback(epoch, logs)` after every epoch; here it redraws a text progress bar in place
+# (in a live notebook it moves; on this page you see its final state).
 # The test set is passed as `validation_data` only to record the curves below.
 
 # %%
@@ -86,19 +88,21 @@ epochs = 20
 
 
 class ProgressBar:
-    """A text progress bar for fit's callback: one line per epoch."""
+    """A text progress bar for fit's callback, redrawn in place after every epoch."""
 
-    def __init__(self, total: int, width: int = 20) -> None:
+    def __init__(self, total: int, width: int = 30) -> None:
         self.total, self.width = total, width
+        self.handle = display(Pretty(self.line(0, {})), display_id=True)
+
+    def line(self, done: int, logs: dict[str, float]) -> str:
+        filled = round(self.width * done / self.total)
+        text = f"{'█' * filled}{'·' * (self.width - filled)} epoch {done:2d}/{self.total}"
+        if logs:
+            text += f"  loss {logs['loss']:.3f}  train {logs['accuracy']:.1%}  test {logs['val_accuracy']:.1%}"
+        return text
 
     def __call__(self, epoch: int, logs: dict[str, float]) -> None:
-        self.done = epoch + 1  # fit counts epochs from 0
-        filled = round(self.width * self.done / self.total)
-        bar = "█" * filled + "·" * (self.width - filled)
-        print(
-            f"{bar} epoch {self.done:2d}/{self.total}  loss {logs['loss']:.3f}  "
-            f"train {logs['accuracy']:.1%}  test {logs['val_accuracy']:.1%}"
-        )
+        self.handle.update(Pretty(self.line(epoch + 1, logs)))  # fit counts epochs from 0
 
 
 history = bp.fit(
@@ -114,7 +118,17 @@ history = bp.fit(
     callback=ProgressBar(epochs),
 )
 
+# %% [markdown]
+# `fit` returned the history, one value per epoch:
+
 # %%
+print("epoch  train loss  train acc  test loss  test acc")
+for e in (0, 1, 2, 4, 9, 14, 19):
+    print(
+        f"{e + 1:5d}  {history['loss'][e]:10.4f}  {history['accuracy'][e]:9.1%}"
+        f"  {history['val_loss'][e]:9.4f}  {history['val_accuracy'][e]:8.1%}"
+    )
+
 test = bp.evaluate(net, loss_fn, X_test, y_test)
 print(f"test loss {test['loss']:.4f}, test accuracy {test['accuracy']:.2%} ({len(y_test)} images)")
 assert test["accuracy"] >= 0.97, test
