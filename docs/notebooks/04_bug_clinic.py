@@ -1,0 +1,223 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Bug clinic
+#
+# A backward pass with a bug still runs, still returns arrays of the right shapes, and often still
+# trains, only worse. The gradient check is what catches it. Here we plant four classic bugs, each
+# as a small subclass that overrides **one** method of the real class in `backprop`, and run
+# `bp.check_gradients` on a network built with the buggy class and then on the same network (same
+# weights, same data) built with the real one.
+#
+# | bug | where | equation it breaks |
+# |---|---|---|
+# | $\sigma'(a)$ used where $\sigma'(z)$ belongs | `Sigmoid._sigma_prime` | BP1 / BP2 |
+# | missing transpose, $W\delta$ for $W^\top\delta$ | `Linear.backward` | BP4 (input gradient), then BP2 |
+# | bias gradient averaged twice | `Linear.backward_params` | BP4 (bias gradient) |
+# | missing $1/N$ in the loss gradient | `SoftmaxCrossEntropyLoss.backward` | BP1 (output delta) |
+#
+# `check_gradients` returns one relative error per array: every weight `k.W`, every bias `k.b`
+# (`k` is the layer's index in the `Sequential`) and the `input`. Which arrays fail tells where to
+# look.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import Markdown, display
+
+import backprop as bp
+
+plt.rcParams.update({"figure.facecolor": "white", "savefig.facecolor": "white"})
+
+N = 8  # batch size; N > 1 matters, see bugs (c) and (d)
+X = np.random.default_rng(1).standard_normal((N, 4))
+y = np.random.default_rng(2).integers(0, 3, size=N)
+TOL, LARGE = 1e-7, 1e-3
+clinic: dict[str, tuple[dict[str, float], dict[str, float]]] = {}  # bug -> (buggy, fixed) errors
+
+
+def build(linear=bp.Linear, activation=bp.Tanh, middle=bp.Linear) -> bp.Sequential:
+    """4 -> 5 -> 5 -> 3 network; the same seed gives the same weights whatever the classes."""
+    rng = np.random.default_rng(0)
+    return bp.Sequential(
+        linear(4, 5, rng=rng),
+        activation(),
+        middle(5, 5, rng=rng),
+        bp.Tanh(),
+        bp.Linear(5, 3, rng=rng),
+    )
+
+
+def report(bug: str, buggy: dict[str, float], fixed: dict[str, float]) -> None:
+    clinic[bug] = (buggy, fixed)
+    lines = ["| array | with the bug | fixed (the real package) |", "|---|---:|---:|"]
+    for name in buggy:
+        flag = " **fails**" if buggy[name] > TOL else ""
+        lines.append(f"| `{name}` | {buggy[name]:.1e}{flag} | {fixed[name]:.1e} |")
+    display(Markdown("\n".join(lines)))
+
+
+# %% [markdown]
+# ## (a) $\sigma'(a)$ where $\sigma'(z)$ belongs
+#
+# BP1 and BP2 multiply by $\sigma'(z^{(k)})$, the derivative at the *pre-activation*. `Sigmoid`
+# caches its output $a = \sigma(z)$ and uses $\sigma'(z) = a(1-a)$. The bug evaluates the
+# derivative formula at the cached $a$ as if it were $z$, giving $\sigma'(a) = \sigma(a)(1-\sigma(a))$.
+# Both lie in $(0, 1/4]$, so the gradients have plausible sizes and nothing looks wrong.
+
+
+# %%
+class SigmoidPrimeOfOutput(bp.Sigmoid):
+    def _sigma_prime(self, A):
+        sigma_of_a, _ = super()._sigma(A)  # BUG: runs the sigmoid again, on a instead of z ...
+        return super()._sigma_prime(sigma_of_a)  # ... so this is σ'(a), not σ'(z) = a (1 - a)
+
+
+loss_fn = bp.SoftmaxCrossEntropyLoss()
+buggy = bp.check_gradients(build(activation=SigmoidPrimeOfOutput), loss_fn, X, y)
+fixed = bp.check_gradients(build(activation=bp.Sigmoid), loss_fn, X, y)
+report(r"(a) $\sigma'(a)$ for $\sigma'(z)$", buggy, fixed)
+
+assert max(buggy["0.W"], buggy["0.b"], buggy["input"]) > LARGE
+assert max(buggy["2.W"], buggy["2.b"], buggy["4.W"], buggy["4.b"]) < TOL  # above the sigmoid: fine
+assert max(fixed.values()) < TOL
+
+# %% [markdown]
+# Only the arrays *below* the sigmoid (layer 0 and the input) fail: the gradients of layers 2 and 4
+# never pass through the sigmoid's backward. That localizes the bug to the sigmoid, or to the input
+# gradient that layer 2 hands down to it. Bug (b) shows the second case, with the same pattern.
+
+# %% [markdown]
+# ## (b) A missing transpose
+#
+# BP4 sends $\partial\mathcal{L}/\partial a^{(k-1)} = (W^{(k)})^\top \delta^{(k)}$ down; in row form that
+# is `delta @ W`. Writing `delta @ W.T` computes $W\delta$ instead. For a rectangular layer the
+# shapes would not match and NumPy would raise, but in a **square** layer (5 to 5 here) nothing
+# complains.
+
+
+# %%
+class LinearNoTranspose(bp.Linear):
+    def backward(self, delta):
+        delta = self.backward_params(delta)  # dW and db are still right
+        return delta @ self.W.T  # BUG: row form of W delta; W^T delta is delta @ W
+
+
+buggy = bp.check_gradients(build(middle=LinearNoTranspose), loss_fn, X, y)
+fixed = bp.check_gradients(build(), loss_fn, X, y)
+report("(b) missing transpose", buggy, fixed)
+
+assert max(buggy["0.W"], buggy["0.b"], buggy["input"]) > LARGE
+assert max(buggy["2.W"], buggy["2.b"]) < TOL  # the square layer's own dW, db are right
+assert max(fixed.values()) < TOL
+
+# %% [markdown]
+# Layer 2's own `dW` and `db` pass, because BP3 and the bias part of BP4 do not involve the
+# transpose. Everything that receives its gradient *through* layer 2 fails: the same pattern as in
+# (a), so the next step would be to check layers 1 and 2 on their own, as the notebook
+# [Checking every equation](../01_check_equations/) does for each layer.
+
+# %% [markdown]
+# ## (c) The bias gradient averaged twice
+#
+# The loss is a mean over the batch, so $\delta^{(L)}$ already carries the factor $1/N$, and BP4 in
+# batch form *sums* $\delta$ over the samples: `db = delta.sum(axis=0)`. Writing
+# `delta.mean(axis=0)` divides by $N$ a second time.
+
+
+# %%
+class LinearBiasMean(bp.Linear):
+    def backward_params(self, delta):
+        delta = super().backward_params(delta)
+        self.db = delta.mean(axis=0)  # BUG: delta already carries the loss's 1/N
+        return delta
+
+
+buggy = bp.check_gradients(build(middle=LinearBiasMean), loss_fn, X, y)
+fixed = bp.check_gradients(build(), loss_fn, X, y)
+report("(c) bias averaged twice", buggy, fixed)
+
+assert buggy["2.b"] > LARGE
+assert max(err for name, err in buggy.items() if name != "2.b") < TOL  # nothing else is wrong
+assert max(fixed.values()) < TOL
+print(f"relative error of 2.b: {buggy['2.b']:.4f}; (N - 1)/(N + 1) = {(N - 1) / (N + 1):.4f}")
+
+# %% [markdown]
+# Exactly one array fails. Since the buggy gradient is the right one divided by $N$, the relative
+# error is $\frac{\lVert g - g/N\rVert}{\lVert g\rVert + \lVert g/N\rVert} = \frac{N-1}{N+1}$.
+# With a batch of one sample it is 0, so **a gradient check on a single sample cannot see this
+# bug**:
+
+# %%
+single = bp.check_gradients(build(middle=LinearBiasMean), loss_fn, X[:1], y[:1])
+print(f"with N = 1, relative error of 2.b: {single['2.b']:.1e}")
+assert single["2.b"] < TOL
+
+# %% [markdown]
+# ## (d) A missing $1/N$ in the loss gradient
+#
+# The forward pass returns the *mean* cross-entropy, $\mathcal{L} = \frac{1}{N}\sum_s \ell_s$, so
+# the output delta is $\frac{1}{N}(p - y)$. Dropping the $1/N$ scales every gradient by $N$. Training
+# would still move in the right direction, just with a learning rate $N$ times too large, which is
+# why this bug survives so long in practice.
+
+
+# %%
+class CrossEntropyNoMean(bp.SoftmaxCrossEntropyLoss):
+    def backward(self):
+        return self.P - self.Y  # BUG: forward averaged over N samples, this gradient does not
+
+
+buggy = bp.check_gradients(build(), CrossEntropyNoMean(), X, y)
+fixed = bp.check_gradients(build(), bp.SoftmaxCrossEntropyLoss(), X, y)
+report("(d) missing 1/N", buggy, fixed)
+
+assert min(buggy.values()) > LARGE  # every array fails ...
+assert np.allclose(list(buggy.values()), (N - 1) / (N + 1), rtol=1e-6)  # ... by the same factor
+assert max(fixed.values()) < TOL
+
+# %% [markdown]
+# Every array fails with the *same* relative error, $(N-1)/(N+1) = 7/9$ for $N = 8$: the
+# signature of a gradient that is right up to a constant factor. A uniform error points at the
+# loss, or at a scale applied to all layers.
+
+# %% [markdown]
+# ## The four bugs at a glance
+#
+# Relative error of every array, with the bug (red) and with the real package (blue), on a log
+# scale. The dashed line is the $10^{-7}$ threshold.
+
+# %%
+fig, axes = plt.subplots(2, 2, figsize=(10, 6), sharex=True, sharey=True)
+for ax, (bug, (buggy, fixed)) in zip(axes.ravel(), clinic.items(), strict=True):
+    names = list(buggy)
+    ypos = np.arange(len(names))
+    ax.barh(
+        ypos - 0.2, [buggy[n] for n in names], height=0.4, color="tab:red", label="with the bug"
+    )
+    ax.barh(ypos + 0.2, [fixed[n] for n in names], height=0.4, color="tab:blue", label="fixed")
+    ax.axvline(TOL, color="black", ls="--", lw=1)
+    ax.set_xscale("log")
+    ax.set_xlim(1e-12, 3)
+    ax.set_yticks(ypos, names)
+    ax.set_title(bug, fontsize=10)
+    ax.grid(alpha=0.3, axis="x")
+for ax in axes[1]:
+    ax.set_xlabel("relative error (log scale)")
+axes[0, 0].invert_yaxis()  # the y axis is shared: invert it once, so 0.W is on top
+handles, labels = axes[0, 0].get_legend_handles_labels()
+fig.legend(handles, labels, loc="upper center", ncol=2, fontsize=9)
+fig.tight_layout(rect=(0, 0, 1, 0.95))
+plt.show()
