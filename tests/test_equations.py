@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
@@ -34,6 +34,11 @@ TOL = 1e-7  # relative error of analytic vs central-difference gradients, float6
 # EPS = 1e-5 balances the two: a sweep of 1,200 random nets gave relative errors <= 3e-8,
 # whereas with 1e-6 rounding alone pushed 1-2% of cases to 1e-7..3e-7.
 EPS = 1e-5
+# Even then, rounding leaves ~1e-11 of noise per entry, so a gradient whose norm is below 1e-4
+# cannot be resolved to 1e-7 relative error. Such rare examples (a few % of random nets, e.g. a
+# probability target almost equal to the softmax) are not valid finite-difference checks, and
+# Hypothesis replaces them (``assume``). The exact-formula checks need no such floor.
+FD_FLOOR = 1e-4
 
 Array = NDArray[np.float64]
 
@@ -59,6 +64,14 @@ LOSSES = ["mse", "ce_labels", "ce_probs"]
 shapes = st.tuples(st.integers(1, 6), st.integers(1, 5), st.integers(2, 5))
 seeds = st.integers(0, 2**32 - 1)
 hidden = st.integers(2, 5)  # width 1 would be a bottleneck that shrinks gradients toward FD noise
+
+
+def assert_matches_fd(analytic: Array, numeric: Array, what: str = "") -> None:
+    """relative_error(analytic, numeric) < 1e-7, for gradients that finite differences resolve."""
+    assert analytic.shape == numeric.shape
+    assume(float(np.linalg.norm(numeric)) > FD_FLOOR)
+    err = bp.relative_error(analytic, numeric)
+    assert err < TOL, f"{what}: relative error {err:.2e}"
 
 
 def make_loss(kind: str) -> bp.Loss:
@@ -161,9 +174,7 @@ def test_bp1_output_delta(act: str, loss_kind: str, shape: tuple[int, int, int],
         def L(z: Array) -> float:
             return loss_fn.forward(ACTIVATIONS[act]().forward(z), target)
 
-    numeric = bp.numerical_gradient(L, Z.copy(), EPS)
-    assert delta.shape == Z.shape
-    assert bp.relative_error(delta, numeric) < TOL
+    assert_matches_fd(delta, bp.numerical_gradient(L, Z.copy(), EPS), "delta^L")
 
 
 @pytest.mark.parametrize("loss_kind", LOSSES)
@@ -207,8 +218,8 @@ def test_bp2_recursion(
     def L_of_Z1(z: Array) -> float:
         return loss_fn.forward(forward_from(net, 1, z), target)
 
-    assert bp.relative_error(delta2, bp.numerical_gradient(L_of_Z2, Z2.copy(), EPS)) < TOL
-    assert bp.relative_error(delta1, bp.numerical_gradient(L_of_Z1, Z1.copy(), EPS)) < TOL
+    assert_matches_fd(delta2, bp.numerical_gradient(L_of_Z2, Z2.copy(), EPS), "delta^2")
+    assert_matches_fd(delta1, bp.numerical_gradient(L_of_Z1, Z1.copy(), EPS), "delta^1")
 
 
 class Backpropagated:
@@ -251,7 +262,7 @@ def test_bp3_weight_gradient(
     analytic = {i: np.array(layer.dW) for i, layer in run.linears}
     for i, layer in run.linears:
         numeric = bp.numerical_gradient(run.L, layer.W, EPS)
-        assert bp.relative_error(analytic[i], numeric) < TOL, f"layer {i}"
+        assert_matches_fd(analytic[i], numeric, f"dW of layer {i}")
 
 
 @pytest.mark.parametrize("loss_kind", LOSSES)
@@ -275,6 +286,5 @@ def test_bp4_bias_and_input_gradient(
     dX = np.array(run.dX)
     for i, layer in run.linears:
         numeric = bp.numerical_gradient(run.L, layer.b, EPS)
-        assert bp.relative_error(analytic[i], numeric) < TOL, f"layer {i}"
-    assert dX.shape == run.X.shape
-    assert bp.relative_error(dX, bp.numerical_gradient(run.L, run.X, EPS)) < TOL
+        assert_matches_fd(analytic[i], numeric, f"db of layer {i}")
+    assert_matches_fd(dX, bp.numerical_gradient(run.L, run.X, EPS), "dL/dX")

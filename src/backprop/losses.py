@@ -82,8 +82,10 @@ class MSELoss(Loss):
             )
         check_finite(pred, "MSELoss", "pred")
         check_finite(target, "MSELoss", "target")
-        self.diff = pred - target
-        return self._check_loss(float(np.mean(self.diff**2)))
+        with np.errstate(over="ignore"):  # an overflow to inf is reported by _check_loss
+            self.diff = pred - target
+            loss = float(np.mean(self.diff**2))
+        return self._check_loss(loss)
 
     def backward(self) -> NDArray[Any]:
         """dL/d(pred) = 2 (pred - target) / (N m), shape (N, m)."""
