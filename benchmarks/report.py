@@ -1,0 +1,147 @@
+"""The targets, the JSON report, and the table (console and docs page) rendered from it.
+
+Standard library only: ``tests/test_performance_page.py`` loads this file by path to check
+that ``docs/performance.md`` shows exactly the table of ``benchmarks/results/latest.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+LATEST = ROOT / "benchmarks" / "results" / "latest.json"
+PAGE = ROOT / "docs" / "performance.md"
+BEGIN = (
+    "<!-- benchmark-table:begin (written by `make bench` from benchmarks/results/latest.json) -->"
+)
+END = "<!-- benchmark-table:end -->"
+
+# id -> (what is measured, unit, target: the measured median must be <= this)
+TARGETS: dict[str, tuple[str, str, float]] = {
+    "train_b128": ("Training step, batch 128: ours / torch", "ratio", 0.85),
+    "train_b32": ("Training step, batch 32: ours / torch", "ratio", 0.72),
+    "equal_b128": ("Equal-work step (dL/dX too), batch 128: ours / torch", "ratio", 0.88),
+    "floor_b128": ("Training step / its GEMMs alone, batch 128", "ratio", 1.20),
+    "digits_seconds": ("Digits 64-64-10 to 97% test accuracy: our time", "s", 0.20),
+    "digits_ratio": ("Digits to 97%: ours / torch, same schedule", "ratio", 0.30),
+    "gradcheck_seconds": ("check_gradients, 3-layer 20-unit float64 net", "s", 0.5),
+    "docs_seconds": ("Cold docs build, every notebook executed", "s", 10.0),
+}
+
+
+def result(
+    key: str,
+    stat: dict[str, float] | None,
+    note: str = "",
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One row: ``stat`` is ``{"median", "q1", "q3", "n"}``, or ``None`` if not measured."""
+    benchmark, unit, target = TARGETS[key]
+    row: dict[str, Any] = {"id": key, "benchmark": benchmark, "unit": unit, "target": target}
+    if stat is None:
+        row |= {"median": None, "q1": None, "q3": None, "n": 0, "met": None}
+    else:
+        row |= {k: stat[k] for k in ("median", "q1", "q3", "n")}
+        row["met"] = bool(stat["median"] <= target)
+    row["note"] = note
+    row["details"] = details or {}
+    return row
+
+
+def _number(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value:.2f} s" if value >= 1 else f"{value:.3f} s"
+    return f"{value:.2f}"
+
+
+def cells(row: dict[str, Any]) -> list[str]:
+    """benchmark, median, IQR, target, met? as display strings."""
+    unit = row["unit"]
+    if row["median"] is None:
+        median = iqr = "not measured"
+        met = "n/a"
+    else:
+        median = _number(row["median"], unit)
+        iqr = (
+            f"{_number(row['q1'], unit)} to {_number(row['q3'], unit)}"
+            if row["n"] > 1
+            else "single run"
+        )
+        met = "yes" if row["met"] else "**no**"
+    return [row["benchmark"], median, iqr, f"≤ {_number(row['target'], unit)}", met]
+
+
+HEADER = ["benchmark", "median", "IQR (25th to 75th pct)", "target", "met?"]
+
+
+def text_table(report: dict[str, Any]) -> str:
+    """The table for the console."""
+    rows = [HEADER] + [cells(row) for row in report["results"]]
+    rows = [[c.replace("**", "") for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def machine_line(report: dict[str, Any]) -> str:
+    env = report["environment"]
+    torch = (
+        f"torch {env['torch']} ({env.get('torch_blas', '?')})" if env.get("torch") else "no torch"
+    )
+    kernel = env.get("numpy_blas_kernel") or "?"
+    return (
+        f"Measured {env['date']} on {env['cpu']} ({env['logical_cpus']} logical CPUs, "
+        f"shared with other jobs), Python {env['python']}, NumPy {env['numpy']} "
+        f"({env['numpy_blas']}, kernel {kernel}), {torch}; one thread per library."
+    )
+
+
+def page_block(report: dict[str, Any]) -> str:
+    """What ``docs/performance.md`` shows between the BEGIN and END markers."""
+    lines = [
+        "| " + " | ".join(HEADER) + " |",
+        "|---|---:|---:|---:|:---:|",
+        *("| " + " | ".join(cells(row)) + " |" for row in report["results"]),
+        "",
+        machine_line(report),
+        f"{report['summary']}.",
+    ]
+    return "\n".join(lines)
+
+
+def summary(results: list[dict[str, Any]]) -> str:
+    measured = [r for r in results if r["met"] is not None]
+    met = sum(r["met"] for r in measured)
+    return f"{met} of {len(measured)} measured targets met"
+
+
+def load(path: Path = LATEST) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return report
+
+
+def write(report: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+def update_page(report: dict[str, Any], page: Path = PAGE) -> bool:
+    """Replace the table between the markers of ``page``; False if the page has no markers."""
+    if not page.exists():
+        return False
+    text = page.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        return False
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    page.write_text(f"{head}{BEGIN}\n{page_block(report)}\n{END}{tail}", encoding="utf-8")
+    return True
+
+
+def block_in_page(page: Path = PAGE) -> str:
+    """The text currently between the markers of ``page``."""
+    text = page.read_text(encoding="utf-8")
+    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip("\n")

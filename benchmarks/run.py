@@ -1,0 +1,181 @@
+"""Run every benchmark, print one table, write the JSON report and the docs table."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import time
+from typing import Any
+
+import numpy as np
+import threadpoolctl
+
+from . import digits, docs_build, gradients, mlp, report
+from .environment import describe
+from .harness import Stat, ratio_stat, round_robin
+
+
+def _import_torch() -> Any | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    with contextlib.suppress(RuntimeError):  # settable only before torch's first parallel work
+        torch.set_num_interop_threads(1)
+    return torch
+
+
+def _stat(s: Stat) -> dict[str, float]:
+    return {"median": s.median, "q1": s.q1, "q3": s.q3, "n": s.n}
+
+
+def _micros(times: dict[str, list[float]]) -> dict[str, float]:
+    """Median seconds per call of each case, in microseconds (for the record, not the targets)."""
+    return {name: round(float(np.median(t)) * 1e6, 1) for name, t in times.items()}
+
+
+def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
+    f32 = np.float32
+    results = []
+    cases: dict[str, Any] = {
+        "ours_train": mlp.our_step(128, f32, equal_work=False)[0],
+        "gemm_floor": mlp.gemm_floor(128, f32),
+        "ours_equal": mlp.our_step(128, f32, equal_work=True)[0],
+    }
+    if torch is not None:
+        cases["torch_train"] = mlp.torch_step(torch, 128, f32, equal_work=False)[0]
+        cases["torch_equal"] = mlp.torch_step(torch, 128, f32, equal_work=True)[0]
+    print(f"  MLP 784-256-256-10, batch 128: {len(cases)} cases x {rounds} rounds", flush=True)
+    t = round_robin(cases, rounds)
+    details = {"rounds": rounds, "median_us_per_step": _micros(t)}
+    results.append(
+        report.result(
+            "floor_b128",
+            _stat(ratio_stat(t["ours_train"], t["gemm_floor"])),
+            "8 GEMMs as bare NumPy `@` calls",
+            details,
+        )
+    )
+    if torch is not None:
+        for key, ours, theirs in (
+            ("train_b128", "ours_train", "torch_train"),
+            ("equal_b128", "ours_equal", "torch_equal"),
+        ):
+            results.append(report.result(key, _stat(ratio_stat(t[ours], t[theirs])), "", details))
+        cases32 = {
+            "ours_train": mlp.our_step(32, f32, equal_work=False)[0],
+            "torch_train": mlp.torch_step(torch, 32, f32, equal_work=False)[0],
+        }
+        print(f"  MLP 784-256-256-10, batch 32: 2 cases x {rounds} rounds", flush=True)
+        t32 = round_robin(cases32, rounds)
+        results.append(
+            report.result(
+                "train_b32",
+                _stat(ratio_stat(t32["ours_train"], t32["torch_train"])),
+                "",
+                {"rounds": rounds, "median_us_per_step": _micros(t32)},
+            )
+        )
+    else:
+        for key in ("train_b128", "equal_b128", "train_b32"):
+            results.append(report.result(key, None, "not measured: torch is not installed"))
+    order = list(report.TARGETS)
+    return sorted(results, key=lambda r: order.index(r["id"]))
+
+
+def digits_results(torch: Any | None, seeds: int, repeats: int) -> list[dict[str, Any]]:
+    print(f"  digits: {seeds} seeds x {repeats} runs", flush=True)
+    d = digits.benchmark(torch, seeds=seeds, repeats=repeats)
+    rows = d["per_seed"]
+    epochs = sorted(r["epochs"] for r in rows)
+    note = f"{epochs[0]} to {epochs[-1]} epochs of batch 32, SGD momentum 0.9"
+    out = [
+        report.result(
+            "digits_seconds", _stat(Stat.of([r["seconds"] for r in rows])), note, {"per_seed": rows}
+        )
+    ]
+    if torch is not None:
+        out.append(report.result("digits_ratio", _stat(Stat.of([r["ratio"] for r in rows])), note))
+    else:
+        out.append(report.result("digits_ratio", None, "not measured: torch is not installed"))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=31, help="rounds per ratio (>= 15)")
+    parser.add_argument("--seeds", type=int, default=10, help="digits seeds")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="few rounds, no docs build; writes benchmarks/results/quick.tmp.json only",
+    )
+    parser.add_argument("--no-docs", action="store_true", help="skip the docs build timing")
+    parser.add_argument(
+        "--no-torch",
+        action="store_true",
+        help="run as if torch were absent (writes no-torch.tmp.json)",
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.seeds, args.no_docs = 7, 3, True
+    elif args.rounds < 15:
+        parser.error("use at least 15 rounds (or --quick for a smoke run)")
+
+    torch = None if args.no_torch else _import_torch()
+    start = time.perf_counter()
+    with threadpoolctl.threadpool_limits(limits=1):
+        env = describe(torch)
+        checks: dict[str, Any] = {}
+        if torch is not None:
+            print("Checking that ours and torch give the same parameters (float64)...", flush=True)
+            checks["float64_max_relative_difference"] = mlp.check_same_as_torch(torch)
+        print("Timing (1 thread per library, round-robin):", flush=True)
+        results = mlp_results(torch, args.rounds)
+        results += digits_results(torch, args.seeds, repeats=3)
+        print("  check_gradients", flush=True)
+        g = gradients.benchmark()
+        results.append(
+            report.result(
+                "gradcheck_seconds",
+                _stat(Stat.of(g["seconds"])),
+                g["network"],
+                {k: v for k, v in g.items() if k != "network"},
+            )
+        )
+    if args.no_docs:
+        results.append(report.result("docs_seconds", None, "not measured: --no-docs"))
+    else:
+        print("  cold docs build (mkdocs build --strict)", flush=True)
+        d = docs_build.benchmark()
+        secs = d["seconds"]
+        stat = None if secs is None else {"median": secs, "q1": secs, "q3": secs, "n": 1}
+        results.append(report.result("docs_seconds", stat, d["note"]))
+    env["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+    env["wall_seconds"] = round(time.perf_counter() - start, 1)
+    full = {
+        "schema": 1,
+        "environment": env,
+        "checks": checks,
+        "results": results,
+        "summary": report.summary(results),
+    }
+    print()
+    print(report.text_table(full))
+    print(report.summary(results))
+    print(report.machine_line(full))
+    official = not (args.quick or args.no_torch)
+    name = "latest.json" if official else ("quick" if args.quick else "no-torch") + ".tmp.json"
+    out = report.ROOT / "benchmarks" / "results" / name
+    report.write(full, out)
+    print(f"wrote {out.relative_to(report.ROOT)}")
+    if official and report.update_page(full):
+        print(f"updated the table in {report.PAGE.relative_to(report.ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
