@@ -1,8 +1,8 @@
 // MathJax 4, self-hosted (docs/assets/vendor/, fetched by scripts/vendor.py).
 //
 // This file is always loaded (it is tiny). It holds the MathJax configuration and loads the
-// vendored tex-chtml.js only when the current page has math, the first time such a page is
-// shown. Material's `document$` emits on the first load and after every instant navigation,
+// vendored MathJax (startup.js, which then loads the components listed in `loader.load`)
+// only when the current page has math, the first time such a page is shown. Material's `document$` emits on the first load and after every instant navigation,
 // so math on a page reached by instant navigation is typeset as well.
 //
 // What is typeset: pymdownx.arithmatex (generic) output, `.arithmatex` with \( \) and \[ \],
@@ -18,8 +18,11 @@
 
   window.MathJax = {
     loader: {
+      // Separate components rather than the combined tex-chtml.js: no menu, explorer or
+      // speech code, about 400 kB less per page (see scripts/vendor.py).
+      load: ["core", "input/tex", "output/chtml", "a11y/assistive-mml"],
       // MathJax 4 looks for its font at [fonts]/mathjax-newcm-font; the default is a CDN.
-      paths: { fonts: vendor.replace(/\/$/, "") },
+      paths: { mathjax: `${vendor}mathjax`, fonts: vendor.replace(/\/$/, "") },
     },
     tex: {
       inlineMath: [["\\(", "\\)"], ["$", "$"]],
@@ -27,25 +30,21 @@
       processEscapes: true,
       tags: "none",
     },
-    options: {
-      // Speech and Braille cost seconds and a megabyte per page; `enableSpeech` is ignored
-      // in MathJax 4, the menu settings are what counts.
-      menuOptions: { settings: { speech: false, braille: false } },
-    },
-    chtml: { displayOverflow: "overflow" },
-    startup: {
-      typeset: false, // we typeset the math elements ourselves, see below
-      ready() {
-        MathJax.startup.defaultReady();
-      },
-    },
+    // Speech and Braille: off, by not loading them. They cost seconds and about a megabyte
+    // per page. In the combined components (tex-chtml.js) they are switched by the
+    // contextual menu's settings, options.menuOptions.settings = {speech: false,
+    // braille: false} (`enableSpeech` is ignored). We load no ui/menu and no a11y/speech, so
+    // there is nothing to switch off, and MathJax would warn that menuOptions is an invalid
+    // option. Screen readers get the assistive MathML (a11y/assistive-mml) instead.
+    chtml: { displayOverflow: "scroll" }, // a wide equation scrolls in its own box
+    startup: { typeset: false }, // we typeset the math elements ourselves, see below
   };
 
   function loadMathJax() {
     if (!ready) {
       ready = new Promise((resolve, reject) => {
         const script = document.createElement("script");
-        script.src = `${vendor}mathjax/tex-chtml.js`;
+        script.src = `${vendor}mathjax/startup.js`;
         script.async = true;
         script.onload = () => MathJax.startup.promise.then(resolve, reject);
         script.onerror = () => reject(new Error(`cannot load ${script.src}`));

@@ -1,15 +1,22 @@
-// Mermaid diagrams, self-hosted and loaded only on pages that have one.
+// Mermaid diagrams, self-hosted, loaded only on pages that have one, and only when a diagram
+// comes near the viewport.
 //
 // Our `mermaid` fence (mkdocs.yml) emits <pre class="mermaid-diagram"> on purpose, NOT
 // `pre.mermaid`: Material's own Mermaid integration only looks at `pre.mermaid`, and it
 // would fetch the 3.5 MB UMD bundle from a CDN. Here we import the vendored ESM build
 // instead (docs/assets/vendor/mermaid/dist/mermaid.esm.min.mjs); it pulls in only the
-// chunks the diagrams on the page need. Each diagram is rendered into a
-// <div class="mermaid-diagram" data-source="..."> (an ordinary element, no shadow root),
-// after every instant navigation and again when the reader toggles the palette, so the
-// colours always match the light or dark scheme.
+// chunks the diagrams need (about 0.86 MB for a flowchart). The import waits until a diagram
+// is within 300 px of the viewport, so a reader who never scrolls to a diagram never
+// downloads Mermaid.
 //
-// State for tests and tools: <html data-bp-mermaid="none|loading|done|error">.
+// Each diagram is rendered into a <div class="mermaid-diagram" data-source="..."> (an
+// ordinary element, no shadow root), after every instant navigation and again when the
+// reader toggles the palette, so the colours always match the light or dark scheme.
+//
+// For tests and tools:
+//   <html data-bp-mermaid="none|waiting|loading|done|error">: "none" = no diagram on the
+//   page, "waiting" = diagrams not yet near the viewport.
+//   window.bpRenderDiagrams(): render every diagram on the page now; returns a Promise.
 (() => {
   const entry = new URL(
     "../assets/vendor/mermaid/dist/mermaid.esm.min.mjs",
@@ -17,18 +24,15 @@
   ).href;
   const root = document.documentElement;
   let mermaidModule = null;
+  let observer = null;
   let counter = 0;
   let pending = Promise.resolve();
 
-  const isDark = () => document.body.getAttribute("data-md-color-scheme") === "slate";
+  const scheme = () =>
+    document.body.getAttribute("data-md-color-scheme") === "slate" ? "dark" : "light";
 
-  function loadMermaid() {
-    mermaidModule ??= import(entry).then((module) => module.default);
-    return mermaidModule;
-  }
-
-  async function renderAll() {
-    // Fresh <pre> blocks from the page, and rendered diagrams (palette change).
+  // Diagrams on the page that are not rendered in the current scheme yet.
+  function staleDiagrams() {
     for (const pre of document.querySelectorAll("pre.mermaid-diagram")) {
       const div = document.createElement("div");
       div.className = "mermaid-diagram";
@@ -37,27 +41,29 @@
       pre.replaceWith(div);
     }
     const all = [...document.querySelectorAll("div.mermaid-diagram[data-source]")];
-    if (all.length === 0) {
-      root.dataset.bpMermaid = "none";
-      return;
-    }
-    const scheme = isDark() ? "dark" : "light";
-    const diagrams = all.filter((div) => div.dataset.scheme !== scheme);
+    if (all.length === 0) root.dataset.bpMermaid = "none";
+    return all.filter((div) => div.dataset.scheme !== scheme());
+  }
+
+  async function renderNow() {
+    const diagrams = staleDiagrams();
     if (diagrams.length === 0) return;
     root.dataset.bpMermaid = "loading";
     try {
-      const mermaid = await loadMermaid();
+      mermaidModule ??= import(entry).then((module) => module.default);
+      const mermaid = await mermaidModule;
+      const current = scheme();
       mermaid.initialize({
         startOnLoad: false,
         securityLevel: "strict",
-        theme: scheme === "dark" ? "dark" : "default",
+        theme: current === "dark" ? "dark" : "default",
         fontFamily: getComputedStyle(document.body).fontFamily,
       });
       for (const div of diagrams) {
         counter += 1;
         const { svg } = await mermaid.render(`bp-mermaid-${counter}`, div.dataset.source);
         div.innerHTML = svg;
-        div.dataset.scheme = scheme;
+        div.dataset.scheme = current;
       }
       root.dataset.bpMermaid = "done";
     } catch (error) {
@@ -67,13 +73,37 @@
   }
 
   // Serialise renders: a palette toggle during a render waits for it to finish.
-  const schedule = () => {
-    pending = pending.then(renderAll, renderAll);
+  function render() {
+    pending = pending.then(renderNow, renderNow);
     return pending;
-  };
+  }
 
-  document$.subscribe(schedule);
-  new MutationObserver(schedule).observe(document.body, {
+  function update() {
+    observer?.disconnect();
+    observer = null;
+    const diagrams = staleDiagrams();
+    if (diagrams.length === 0) return;
+    if (mermaidModule) {
+      render(); // already downloaded: re-rendering costs no bytes
+      return;
+    }
+    root.dataset.bpMermaid = "waiting";
+    observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) {
+          observer.disconnect();
+          observer = null;
+          render();
+        }
+      },
+      { rootMargin: "300px 0px" },
+    );
+    for (const div of diagrams) observer.observe(div);
+  }
+
+  window.bpRenderDiagrams = render;
+  document$.subscribe(update);
+  new MutationObserver(update).observe(document.body, {
     attributes: true,
     attributeFilter: ["data-md-color-scheme"],
   });
