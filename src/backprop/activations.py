@@ -68,7 +68,7 @@ class ReLU(Activation):
         return np.maximum(Z, 0), mask
 
     def _sigma_prime(self, mask: NDArray[Any]) -> NDArray[Any]:
-        return mask  # grad * mask multiplies by 1 where z > 0, by 0 elsewhere (z = 0 included)
+        return mask  # grad * mask: 1 where z > 0, else 0 (z = 0 too)
 
     # --8<-- [end:relu]
 
