@@ -71,10 +71,10 @@ def fit(
             idx = order[start : start + batch_size]
             Xb, yb = X[idx], y[idx]
             # --8<-- [start:train_step]
-            out = net.forward(Xb)  # forward: cache every z and a
-            loss = loss_fn.forward(out, yb)  # the scalar L, averaged over the batch
-            net.backward(loss_fn.backward(), need_input_grad=False)  # BP1-BP4: every dW, db
-            opt.step()  # W -= lr * dW, b -= lr * db (in place)
+            out = net.forward(Xb)  # caches every z and a
+            loss = loss_fn.forward(out, yb)  # L, a mean over the batch
+            net.backward(loss_fn.backward(), need_input_grad=False)  # BP1-BP4
+            opt.step()  # W -= lr * dW, b -= lr * db, in place
             # --8<-- [end:train_step]
             total_loss += loss * len(idx)
             if classify:
