@@ -50,21 +50,28 @@ from IPython.display import Markdown, display
 
 import backprop as bp
 
-plt.rcParams.update({"figure.facecolor": "white", "savefig.facecolor": "white"})
+plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 np.set_printoptions(precision=4, suppress=True)
 
 rng = np.random.default_rng(0)
-N = 5  # samples per batch: N > 1, so the 1/N of the batch mean is checked too
+N = 5  # batch size: N > 1, so the 1/N of the batch mean is checked too
 TOL = 1e-7
-results: list[tuple[str, str, float]] = []  # (check, array compared, relative error)
+results = []  # (check, array compared, relative error), for the summary
 
 
-def record(check: str, what: str, analytic: np.ndarray, numeric: np.ndarray) -> float:
-    """Relative error of backprop's array against finite differences, kept for the summary."""
+def record(check, what, analytic, numeric):
+    """Relative error of backprop's array against finite differences."""
     err = bp.relative_error(analytic, numeric)
     results.append((check, what, err))
-    print(f"{check:<28} {what:<22} relative error {err:.1e}")
+    print(f"{check:<18} {what:<24} relative error {err:.1e}")
     return err
+
+
+def show_table(header, rows):
+    """Display rows as a Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+    display(Markdown("\n".join(lines)))
 
 
 # %% [markdown]
@@ -86,15 +93,15 @@ loss_fn = bp.MSELoss()
 
 for act in (bp.Sigmoid(), bp.Tanh(), bp.ReLU()):
 
-    def loss_of_z(Z: np.ndarray, act: bp.Activation = act) -> float:
+    def loss_of_z(Z, act=act):
         return loss_fn.forward(act.forward(Z), Y)
 
     loss_of_z(Z)
     grad_a = loss_fn.backward()  # ∇_a L, (N, 3)
     delta = act.backward(grad_a)  # BP1: ∇_a L ⊙ σ'(z), (N, 3)
-    err = record(
-        "BP1", f"delta, {type(act).__name__} + MSE", delta, bp.numerical_gradient(loss_of_z, Z)
-    )
+    numeric = bp.numerical_gradient(loss_of_z, Z)
+    name = type(act).__name__
+    err = record("BP1", f"delta, {name} + MSE", delta, numeric)
     assert err < TOL, err
 
 # %% [markdown]
@@ -136,8 +143,14 @@ def loss_of_zk(Zk: np.ndarray) -> float:
 
 loss_of_zk(Zk)
 delta_next = ce.backward()  # δ^(k+1), (N, 3)
-delta_k = act.backward(layer_next.backward(delta_next))  # (W^(k+1))^T δ^(k+1) ⊙ σ'(z^(k))
-err = record("BP2", "delta, Tanh + Linear", delta_k, bp.numerical_gradient(loss_of_zk, Zk))
+# (W^(k+1))^T δ^(k+1), then ⊙ σ'(z^(k)):
+delta_k = act.backward(layer_next.backward(delta_next))
+err = record(
+    "BP2",
+    "delta, Tanh + Linear",
+    delta_k,
+    bp.numerical_gradient(loss_of_zk, Zk),
+)
 assert err < TOL, err
 
 # %% [markdown]
@@ -147,7 +160,8 @@ assert err < TOL, err
 # %%
 d_next = delta_next[0].reshape(3, 1)  # δ^(k+1) of sample 0, (3, 1)
 z_k = Zk[0].reshape(4, 1)  # z^(k) of sample 0, (4, 1)
-column = (layer_next.W.T @ d_next) * (1 - np.tanh(z_k) ** 2)  # (4, 3) @ (3, 1) ⊙ (4, 1)
+# (4, 3) @ (3, 1) ⊙ (4, 1) -> (4, 1)
+column = (layer_next.W.T @ d_next) * (1 - np.tanh(z_k) ** 2)
 print("column form, sample 0:", column.ravel())
 print("batch code,  row 0:   ", delta_k[0])
 assert np.allclose(column.ravel(), delta_k[0], rtol=1e-12, atol=0)
@@ -168,17 +182,20 @@ layer = bp.Linear(4, 3, rng=rng)
 A_prev = rng.standard_normal((N, 4))  # a^(k-1), one row per sample
 
 
-def loss_of_params(_: np.ndarray) -> float:  # reads layer.W and layer.b, perturbed in place
+def loss_of_params(
+    _: np.ndarray,
+) -> float:  # reads layer.W and layer.b, perturbed in place
     return ce.forward(layer.forward(A_prev), y)
 
 
 loss_of_params(layer.W)
 delta = ce.backward()  # δ^(k), (N, 3)
 dA_prev = layer.backward(delta)  # sets layer.dW and layer.db
-err = record("BP3", "dW", layer.dW, bp.numerical_gradient(loss_of_params, layer.W))
+numeric_W = bp.numerical_gradient(loss_of_params, layer.W)
+err = record("BP3", "dW", layer.dW, numeric_W)
 assert err < TOL, err
 
-outer_sum = sum(np.outer(delta[s], A_prev[s]) for s in range(N))  # Σ_s δ_s a_s^T
+outer_sum = sum(np.outer(delta[s], A_prev[s]) for s in range(N))
 assert np.allclose(layer.dW, outer_sum, rtol=1e-12, atol=0)
 print("dW, shape", layer.dW.shape, "= sum over the batch of delta_s a_s^T")
 
@@ -196,7 +213,8 @@ print("dW, shape", layer.dW.shape, "= sum over the batch of delta_s a_s^T")
 # $(W^{(k)})^\top\delta^{(k)}$.
 
 # %%
-err = record("BP4", "db", layer.db, bp.numerical_gradient(loss_of_params, layer.b))
+numeric_b = bp.numerical_gradient(loss_of_params, layer.b)
+err = record("BP4", "db", layer.db, numeric_b)
 assert err < TOL, err
 
 
@@ -204,7 +222,12 @@ def loss_of_input(A_prev: np.ndarray) -> float:
     return ce.forward(layer.forward(A_prev), y)
 
 
-err = record("BP4", "dA_prev", dA_prev, bp.numerical_gradient(loss_of_input, A_prev.copy()))
+err = record(
+    "BP4",
+    "dA_prev",
+    dA_prev,
+    bp.numerical_gradient(loss_of_input, A_prev.copy()),
+)
 assert err < TOL, err
 
 # %% [markdown]
@@ -218,20 +241,18 @@ assert err < TOL, err
 # %%
 G = rng.standard_normal((N, 6))  # arbitrary dL/da
 Z_away = rng.standard_normal((N, 6))
-Z_away += np.sign(Z_away) * 0.1  # |z| >= 0.1: no finite difference crosses the kink
+Z_away += np.sign(Z_away) * 0.1  # |z| >= 0.1: away from the kink
 
 
-def check_activation(act: bp.Activation, Z: np.ndarray) -> float:
-    def loss_of_z(Z: np.ndarray) -> float:
+def check_activation(act, Z):
+    def loss_of_z(Z):
         return float((G * act.forward(Z)).sum())
 
     act.forward(Z)
-    return record(
-        f"activation {type(act).__name__}",
-        "dL/dz",
-        act.backward(G),
-        bp.numerical_gradient(loss_of_z, Z),
-    )
+    analytic = act.backward(G)  # before finite differences overwrite the cache
+    numeric = bp.numerical_gradient(loss_of_z, Z)
+    name = f"activation {type(act).__name__}"
+    return record(name, "dL/dz", analytic, numeric)
 
 
 err = check_activation(bp.ReLU(), Z_away)
@@ -247,7 +268,8 @@ z0 = np.array([[-1.0, 0.0, 1.0]])
 relu.forward(z0)
 print("backward at z = -1, 0, 1:", relu.backward(np.ones_like(z0)))
 print(
-    "central difference:      ", bp.numerical_gradient(lambda z: float(relu.forward(z).sum()), z0)
+    "central difference:      ",
+    bp.numerical_gradient(lambda z: float(relu.forward(z).sum()), z0),
 )
 
 # %% [markdown]
@@ -257,7 +279,7 @@ print(
 # $a = \sigma(z)$ and computes $\sigma'$ from it.
 
 # %%
-err = check_activation(bp.Sigmoid(), 3 * Z_away)  # a wider range of z, into the flat tails
+err = check_activation(bp.Sigmoid(), 3 * Z_away)  # into the flat tails
 assert err < TOL, err
 
 # %% [markdown]
@@ -279,7 +301,12 @@ fig, axes = plt.subplots(1, 3, figsize=(10, 2.8), sharex=True)
 for ax, act in zip(axes, (bp.ReLU(), bp.Sigmoid(), bp.Tanh()), strict=True):
     a = act.forward(z)
     ax.plot(z[0], a[0], label=r"$\sigma(z)$")
-    ax.plot(z[0], act.backward(np.ones_like(z))[0], "--", label=r"$\sigma'(z)$ from backward")
+    ax.plot(
+        z[0],
+        act.backward(np.ones_like(z))[0],
+        "--",
+        label=r"$\sigma'(z)$ from backward",
+    )
     ax.set_title(type(act).__name__)
     ax.set_xlabel("$z$")
     ax.grid(alpha=0.3)
@@ -298,7 +325,10 @@ pred = rng.standard_normal((N, 3))
 mse = bp.MSELoss()
 mse.forward(pred, Y)
 err = record(
-    "loss MSE", "dL/da", mse.backward(), bp.numerical_gradient(lambda p: mse.forward(p, Y), pred)
+    "loss MSE",
+    "dL/da",
+    mse.backward(),
+    bp.numerical_gradient(lambda p: mse.forward(p, Y), pred),
 )
 assert err < TOL, err
 
@@ -313,16 +343,23 @@ assert err < TOL, err
 # %%
 logits = rng.standard_normal((N, 4))
 labels = rng.integers(0, 4, size=N)
-probs = bp.softmax(rng.standard_normal((N, 4)))  # soft targets, each row sums to 1
+probs = bp.softmax(rng.standard_normal((N, 4)))  # rows sum to 1
 
-for target, what in ((labels, "delta, int labels"), (probs, "delta, soft targets")):
+for target, what in (
+    (labels, "delta, int labels"),
+    (probs, "delta, soft targets"),
+):
     ce.forward(logits, target)
     delta = ce.backward()
-    numeric = bp.numerical_gradient(lambda z, t=target: ce.forward(z, t), logits)
+
+    def loss_of_logits(z, t=target):
+        return ce.forward(z, t)
+
+    numeric = bp.numerical_gradient(loss_of_logits, logits)
     err = record("loss softmax-CE", what, delta, numeric)
     assert err < TOL, err
 
-print("each row of delta sums to 0:", np.abs(delta.sum(axis=1)).max() < 1e-15)
+print("rows of delta sum to 0:", np.abs(delta.sum(axis=1)).max() < 1e-15)
 
 # %% [markdown]
 # ## A whole 3-layer network
@@ -342,18 +379,16 @@ net = bp.Sequential(
 X = rng.standard_normal((N, 5))
 y_net = rng.integers(0, 3, size=N)
 errors = bp.check_gradients(net, bp.SoftmaxCrossEntropyLoss(), X, y_net)
-for name, err in errors.items():
-    results.append(("3-layer network", name, err))
-display(
-    Markdown(
-        "| array | shape | relative error |\n|---|---|---|\n"
-        + "\n".join(
-            f"| `{p.name}` | {p.value.shape} | {errors[p.name]:.1e} |" for p in net.parameters()
-        )
-        + f"\n| `input` | {X.shape} | {errors['input']:.1e} |"
-    )
+
+shapes = {p.name: p.value.shape for p in net.parameters()}
+shapes["input"] = X.shape
+show_table(
+    ["array", "shape", "relative error"],
+    [(f"`{k}`", shapes[k], f"{err:.1e}") for k, err in errors.items()],
 )
-assert max(errors.values()) < TOL, errors
+worst_net = max(errors.values())
+results.append(("3-layer network", "worst of all 7 arrays", worst_net))
+assert worst_net < TOL, errors
 
 # %% [markdown]
 # The same network with a sigmoid in place of the tanh and the mean squared error as the loss:
@@ -366,11 +401,16 @@ net_mse = bp.Sequential(
     bp.ReLU(),
     bp.Linear(6, 2, rng=rng),
 )
-errors_mse = bp.check_gradients(net_mse, bp.MSELoss(), X, rng.standard_normal((N, 2)))
-for name, err in errors_mse.items():
-    results.append(("3-layer network, MSE", name, err))
-print({name: f"{err:.1e}" for name, err in errors_mse.items()})
-assert max(errors_mse.values()) < TOL, errors_mse
+Y_net = rng.standard_normal((N, 2))
+errors_mse = bp.check_gradients(net_mse, bp.MSELoss(), X, Y_net)
+
+show_table(
+    ["array", "relative error"],
+    [(f"`{k}`", f"{err:.1e}") for k, err in errors_mse.items()],
+)
+worst_mse = max(errors_mse.values())
+results.append(("3-layer net, MSE", "worst of all 7 arrays", worst_mse))
+assert worst_mse < TOL, errors_mse
 
 # %% [markdown]
 # ## Choosing the step size
@@ -385,15 +425,16 @@ assert max(errors_mse.values()) < TOL, errors_mse
 
 # %%
 eps_grid = np.logspace(-10, -1, 10)
-worst = [
-    max(bp.check_gradients(net, bp.SoftmaxCrossEntropyLoss(), X, y_net, eps=e).values())
-    for e in eps_grid
-]
+worst = []  # the largest relative error over all arrays, for each eps
+ce_loss = bp.SoftmaxCrossEntropyLoss()
+for eps in eps_grid:
+    errs = bp.check_gradients(net, ce_loss, X, y_net, eps=eps)
+    worst.append(max(errs.values()))
 
 fig, ax = plt.subplots(figsize=(6, 3.2))
-ax.loglog(eps_grid, worst, "o-", label="largest relative error over all arrays")
+ax.loglog(eps_grid, worst, "o-", label="largest error over all arrays")
 ax.axhline(TOL, color="tab:red", ls="--", label="threshold $10^{-7}$")
-ax.axvline(1e-6, color="gray", ls=":", label=r"$\epsilon = 10^{-6}$ (the default)")
+ax.axvline(1e-6, color="gray", ls=":", label=r"default $\epsilon = 10^{-6}$")
 ax.set_xlabel(r"step $\epsilon$")
 ax.set_ylabel("relative error")
 ax.grid(alpha=0.3, which="both")
@@ -401,7 +442,8 @@ ax.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
 best = eps_grid[int(np.argmin(worst))]
-print(f"smallest error {min(worst):.1e} at eps = {best:.0e}; at eps = 1e-6: {worst[4]:.1e}")
+print(f"smallest error {min(worst):.1e} at eps = {best:.0e}")
+print(f"error at the default eps = 1e-6: {worst[4]:.1e}")
 assert np.isclose(eps_grid[4], 1e-6) and worst[4] < TOL
 
 # %% [markdown]
@@ -410,18 +452,14 @@ assert np.isclose(eps_grid[4], 1e-6) and worst[4] < TOL
 # Every check in this notebook, with its relative error against central differences:
 
 # %%
-display(
-    Markdown(
-        "| check | array | relative error | below 1e-7 |\n|---|---|---|---|\n"
-        + "\n".join(
-            f"| {check} | {what} | {err:.1e} | {'yes' if err < TOL else '**no**'} |"
-            for check, what, err in results
-        )
-    )
-)
+summary = []
+for check, what, err in results:
+    passed = "yes" if err < TOL else "**no**"
+    summary.append((check, what, f"{err:.1e}", passed))
+show_table(["check", "array", "relative error", "below 1e-7"], summary)
 assert all(err < TOL for _, _, err in results)
 
-groups = list(dict.fromkeys(check for check, _, _ in results))  # in order of appearance
+groups = list(dict.fromkeys(check for check, _, _ in results))
 fig, ax = plt.subplots(figsize=(7, 3))
 for row, group in enumerate(groups):
     errs = [err for check, _, err in results if check == group]
@@ -431,7 +469,7 @@ ax.set_xscale("log")
 ax.set_xlim(1e-12, 1e-5)
 ax.set_yticks(range(len(groups)), groups, fontsize=8)
 ax.invert_yaxis()
-ax.set_xlabel("relative error against central differences (log scale)")
+ax.set_xlabel("relative error against central differences")
 ax.grid(alpha=0.3, axis="x")
 ax.legend(fontsize=8, loc="lower right")
 fig.tight_layout()

@@ -33,7 +33,7 @@ from matplotlib.colors import ListedColormap
 
 import backprop as bp
 
-plt.rcParams.update({"figure.facecolor": "white", "savefig.facecolor": "white"})
+plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 rng = np.random.default_rng(0)
 
 # %% [markdown]
@@ -50,7 +50,8 @@ print("training images per class:", np.bincount(data.y_train))
 
 fig, axes = plt.subplots(1, 10, figsize=(10, 1.4))
 for digit, ax in enumerate(axes):
-    ax.imshow(data.X_train[data.y_train == digit][0].reshape(8, 8), cmap="gray_r")
+    first = data.X_train[data.y_train == digit][0]  # 64 pixels
+    ax.imshow(first.reshape(8, 8), cmap="gray_r")
     ax.set_title(str(digit))
     ax.axis("off")
 plt.show()
@@ -81,28 +82,37 @@ y_train, y_test = data.y_train, data.y_test
 # The test set is passed as `validation_data` only to record the curves below.
 
 # %%
-net = bp.Sequential(bp.Linear(64, 64, rng=rng), bp.ReLU(), bp.Linear(64, 10, rng=rng))
+net = bp.Sequential(
+    bp.Linear(64, 64, rng=rng),
+    bp.ReLU(),
+    bp.Linear(64, 10, rng=rng),
+)
 loss_fn = bp.SoftmaxCrossEntropyLoss()
 opt = bp.SGD(net.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-3)
 epochs = 20
 
 
 class ProgressBar:
-    """A text progress bar for fit's callback, redrawn in place after every epoch."""
+    """fit's callback: a text bar, redrawn in place after every epoch."""
 
-    def __init__(self, total: int, width: int = 30) -> None:
+    def __init__(self, total, width=20):
         self.total, self.width = total, width
         self.handle = display(Pretty(self.line(0, {})), display_id=True)
 
-    def line(self, done: int, logs: dict[str, float]) -> str:
+    def line(self, done, logs):
         filled = round(self.width * done / self.total)
-        text = f"{'█' * filled}{'·' * (self.width - filled)} epoch {done:2d}/{self.total}"
+        bar = "█" * filled + "·" * (self.width - filled)
+        text = f"{bar} epoch {done:2d}/{self.total}"
         if logs:
-            text += f"  loss {logs['loss']:.3f}  train {logs['accuracy']:.1%}  test {logs['val_accuracy']:.1%}"
+            text += (
+                f"  loss {logs['loss']:.3f}"
+                f"  train {logs['accuracy']:.1%}"
+                f"  test {logs['val_accuracy']:.1%}"
+            )
         return text
 
-    def __call__(self, epoch: int, logs: dict[str, float]) -> None:
-        self.handle.update(Pretty(self.line(epoch + 1, logs)))  # fit counts epochs from 0
+    def __call__(self, epoch, logs):  # fit counts epochs from 0
+        self.handle.update(Pretty(self.line(epoch + 1, logs)))
 
 
 history = bp.fit(
@@ -125,12 +135,16 @@ history = bp.fit(
 print("epoch  train loss  train acc  test loss  test acc")
 for e in (0, 1, 2, 4, 9, 14, 19):
     print(
-        f"{e + 1:5d}  {history['loss'][e]:10.4f}  {history['accuracy'][e]:9.1%}"
-        f"  {history['val_loss'][e]:9.4f}  {history['val_accuracy'][e]:8.1%}"
+        f"{e + 1:5d}"
+        f"  {history['loss'][e]:10.4f}"
+        f"  {history['accuracy'][e]:9.1%}"
+        f"  {history['val_loss'][e]:9.4f}"
+        f"  {history['val_accuracy'][e]:8.1%}"
     )
 
 test = bp.evaluate(net, loss_fn, X_test, y_test)
-print(f"test loss {test['loss']:.4f}, test accuracy {test['accuracy']:.2%} ({len(y_test)} images)")
+print(f"test loss {test['loss']:.4f}")
+print(f"test accuracy {test['accuracy']:.2%} on {len(y_test)} images")
 assert test["accuracy"] >= 0.97, test
 
 # %% [markdown]
@@ -175,9 +189,11 @@ fig, ax = plt.subplots(figsize=(5, 4.4))
 im = ax.imshow(confusion, cmap="Blues")
 for i in range(10):
     for j in range(10):
-        if confusion[i, j]:
-            color = "white" if confusion[i, j] > confusion.max() / 2 else "black"
-            ax.text(j, i, confusion[i, j], ha="center", va="center", fontsize=8, color=color)
+        count = confusion[i, j]
+        if count:
+            dark = count > confusion.max() / 2
+            color = "white" if dark else "black"
+            ax.text(j, i, count, ha="center", va="center", color=color)
 ax.set_xticks(range(10))
 ax.set_yticks(range(10))
 ax.set_xlabel("predicted digit")
@@ -187,8 +203,9 @@ fig.colorbar(im, ax=ax, fraction=0.046)
 fig.tight_layout()
 plt.show()
 
-errors = [(int(t), int(p)) for t, p in zip(y_test, predicted, strict=True) if t != p]
-print(f"{len(errors)} mistakes (true -> predicted):", ", ".join(f"{t}->{p}" for t, p in errors))
+wrong = np.flatnonzero(predicted != y_test)
+print(f"{len(wrong)} mistakes (true -> predicted):")
+print(", ".join(f"{y_test[i]}->{predicted[i]}" for i in wrong))
 
 # %% [markdown]
 # ## Spirals: a decision boundary
@@ -199,7 +216,12 @@ print(f"{len(errors)} mistakes (true -> predicted):", ", ".join(f"{t}->{p}" for 
 # largest logit.
 
 # %%
-X_sp, y_sp = bp.datasets.spirals(n_per_class=100, n_classes=3, noise=0.2, rng=rng)
+X_sp, y_sp = bp.datasets.spirals(
+    n_per_class=100,
+    n_classes=3,
+    noise=0.2,
+    rng=rng,
+)
 spiral_net = bp.Sequential(
     bp.Linear(2, 64, rng=rng),
     bp.ReLU(),
@@ -209,12 +231,18 @@ spiral_net = bp.Sequential(
 )
 spiral_opt = bp.SGD(spiral_net.parameters(), lr=0.1, momentum=0.9)
 spiral_history = bp.fit(
-    spiral_net, loss_fn, spiral_opt, X_sp, y_sp, epochs=60, batch_size=32, rng=rng
+    spiral_net,
+    loss_fn,
+    spiral_opt,
+    X_sp,
+    y_sp,
+    epochs=60,
+    batch_size=32,
+    rng=rng,
 )
-print(
-    f"spirals: training accuracy {spiral_history['accuracy'][-1]:.1%}, "
-    f"loss {spiral_history['loss'][0]:.3f} -> {spiral_history['loss'][-1]:.4f}"
-)
+losses = spiral_history["loss"]
+print(f"spirals: loss {losses[0]:.3f} -> {losses[-1]:.4f} in 60 epochs")
+print(f"training accuracy {spiral_history['accuracy'][-1]:.1%}")
 
 # points drawn fresh from the same distribution, never seen in training
 X_new, y_new = bp.datasets.spirals(
@@ -227,7 +255,7 @@ assert new_accuracy > 0.9
 # %%
 side = np.linspace(-1.3, 1.3, 261)
 xx, yy = np.meshgrid(side, side)
-grid = np.column_stack([xx.ravel(), yy.ravel()])  # 261 * 261 points, one forward pass
+grid = np.column_stack([xx.ravel(), yy.ravel()])  # 261 * 261 points
 regions = spiral_net.predict(grid).argmax(axis=1).reshape(xx.shape)
 
 colors = ["tab:blue", "tab:orange", "tab:green"]

@@ -38,14 +38,18 @@ from matplotlib.patches import Patch
 
 import backprop as bp
 
-plt.rcParams.update({"figure.facecolor": "white", "savefig.facecolor": "white"})
+plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 np.set_printoptions(precision=4)
 
 
 def run_naive(f, *args):
-    """Run f(*args) with NumPy's floating-point warnings recorded instead of printed."""
-    flags: list[str] = []
-    with np.errstate(all="call", call=lambda kind, flag: flags.append(kind)):
+    """f(*args), with NumPy's floating-point errors recorded, not printed."""
+    flags = []
+
+    def note(kind, flag):
+        flags.append(kind)
+
+    with np.errstate(all="call", call=note):
         result = f(*args)
     return result, sorted(set(flags))
 
@@ -68,15 +72,22 @@ def naive_cross_entropy(z, label):
 # in the third, every $e^{z_j}$ is 0 and `0 / 0` is NaN.
 
 # %%
-rows = np.array([[1.0, 2.0, 3.0], [1001.0, 1002.0, 1003.0], [-1001.0, -1000.0, -999.0]])
+rows = np.array(
+    [
+        [1.0, 2.0, 3.0],
+        [1001.0, 1002.0, 1003.0],
+        [-1001.0, -1000.0, -999.0],
+    ]
+)
 for z in rows:
     naive, flags = run_naive(naive_softmax, z)
-    print(
-        f"z = {z}\n  naive  {naive}  floating-point errors: {flags or 'none'}\n  bp     {bp.softmax(z)}"
-    )
+    print(f"z = {z}")
+    print(f"  naive       {naive}  floating-point errors: {flags or 'none'}")
+    print(f"  bp.softmax  {bp.softmax(z)}")
 
-assert np.isfinite(bp.softmax(rows)).all()
-assert np.allclose(bp.softmax(rows), bp.softmax(rows[:1]), rtol=1e-12, atol=0)
+fused = bp.softmax(rows)
+assert np.isfinite(fused).all()
+assert np.allclose(fused, fused[:1], rtol=1e-12, atol=0)  # all rows equal
 
 # %% [markdown]
 # `bp.log_softmax` subtracts $m = \max_j z_j$ first, so every exponent is at most 0 and the
@@ -111,31 +122,27 @@ for dtype in (np.float64, np.float32):
         z = (t * np.array([[1.0, 0.0, -1.0]])).astype(dtype)
         naive.append(run_naive(naive_cross_entropy, z[0], 2)[0])
         fused.append(ce.forward(z, label))
-    curves[np.dtype(dtype).name] = (np.array(naive, dtype=np.float64), np.array(fused))
+    naive = np.array(naive, dtype=np.float64)
+    curves[np.dtype(dtype).name] = (naive, np.array(fused))
 
 exact = 2 * t_grid + np.log1p(np.exp(-t_grid) + np.exp(-2 * t_grid))
 for name, (naive, fused) in curves.items():
     first_bad = t_grid[~np.isfinite(naive)].min()
-    print(
-        f"{name}: naive loss first non-finite at t = {first_bad:.0f}; fused loss finite everywhere"
-    )
+    print(f"{name}: the naive loss is inf or NaN from t = {first_bad:.0f} on,")
+    print("         the fused loss is finite everywhere")
+    rtol = 1e-5 if name == "float32" else 1e-12
     assert np.isfinite(fused).all()
-    assert np.allclose(fused, exact, rtol=1e-5 if name == "float32" else 1e-12, atol=0)
-    assert not np.isfinite(naive).all()  # the naive formula does break, as the text says
+    assert np.allclose(fused, exact, rtol=rtol, atol=0)
+    assert not np.isfinite(naive).all()  # the naive loss does break
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
 for ax, (name, (naive, fused)) in zip(axes, curves.items(), strict=True):
-    ax.loglog(t_grid, fused, "-", lw=3, alpha=0.6, label="fused (bp.SoftmaxCrossEntropyLoss)")
     good = np.isfinite(naive)
-    ax.loglog(t_grid[good], naive[good], "k--", lw=1.5, label="naive, where finite")
-    ax.plot(
-        t_grid[~good],
-        np.full((~good).sum(), 1.3),
-        "|",
-        ms=10,
-        color="tab:red",
-        label="naive is inf or NaN",
-    )
+    bad_t = t_grid[~good]
+    ax.loglog(t_grid, fused, lw=3, alpha=0.6, label="fused (bp)")
+    ax.loglog(t_grid[good], naive[good], "k--", label="naive, where finite")
+    ax.plot(bad_t, np.full(bad_t.size, 1.3), "|", ms=10, color="tab:red")
+    ax.plot([], [], "|", ms=10, color="tab:red", label="naive is inf or NaN")
     ax.set_title(name)
     ax.set_ylim(1, 1e4)
     ax.set_xlabel(r"logit scale $t$, with $z = t\,(1, 0, -1)$")
@@ -157,7 +164,8 @@ loss = ce.forward(z_huge, y_huge)
 delta = ce.backward()
 naive_p, flags = run_naive(naive_softmax, z_huge)
 print(f"fused: loss {loss:.1f}, delta =\n{delta}")
-print(f"naive: p - y =\n{naive_p - np.eye(3)[y_huge]}\n  floating-point errors: {flags}")
+print(f"naive: p - y =\n{naive_p - np.eye(3)[y_huge]}")
+print(f"       floating-point errors: {flags}")
 assert np.isfinite(loss) and np.isfinite(delta).all()
 assert np.abs(delta).max() <= 1 / len(y_huge)
 
@@ -169,8 +177,9 @@ assert np.abs(delta).max() <= 1 / len(y_huge)
 z32 = np.array([[100.0, 0.0, -100.0]], dtype=np.float32)
 naive32, flags = run_naive(naive_softmax, z32)
 logp32 = bp.log_softmax(z32)
-print(f"naive softmax, float32: {naive32}  floating-point errors: {flags}")
-print(f"bp.log_softmax:         {logp32}  dtype {logp32.dtype}")
+print(f"naive softmax:  {naive32}, floating-point errors:")
+print(f"                {flags}")
+print(f"bp.log_softmax: {logp32}  dtype {logp32.dtype}")
 assert logp32.dtype == np.float32 and np.isfinite(logp32).all()
 
 # %% [markdown]
@@ -190,16 +199,24 @@ assert logp32.dtype == np.float32 and np.isfinite(logp32).all()
 z = np.array([[-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0]])
 naive_a, flags_a = run_naive(lambda z: 1 / (1 + np.exp(-z)), z)
 naive_b, flags_b = run_naive(lambda z: np.exp(z) / (1 + np.exp(z)), z)
-naive_d, flags_d = run_naive(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, z)  # σ'(z), naive
+# the naive derivative, σ'(z) = e^{-z} / (1 + e^{-z})^2
+naive_d, flags_d = run_naive(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, z)
 sigmoid = bp.Sigmoid()
 a = sigmoid.forward(z)
-d = sigmoid.backward(np.ones_like(z))  # backward of dL/da = 1 gives σ'(z)
+d = sigmoid.backward(np.ones_like(z))  # backward of dL/da = 1 is σ'(z)
 
-table = "| z | 1/(1+exp(-z)) | exp(z)/(1+exp(z)) | bp.Sigmoid | naive sigma'(z) | bp.Sigmoid sigma'(z) |\n"
-table += "|---:|---:|---:|---:|---:|---:|\n"
-for cols in zip(z[0], naive_a[0], naive_b[0], a[0], naive_d[0], d[0], strict=True):
-    table += "| " + " | ".join(f"{v:.4g}" for v in cols) + " |\n"
-display(Markdown(table))
+columns = {
+    "z": z,
+    "1/(1+exp(-z))": naive_a,
+    "exp(z)/(1+exp(z))": naive_b,
+    "bp.Sigmoid": a,
+    "naive sigma'(z)": naive_d,
+    "bp.Sigmoid sigma'(z)": d,
+}
+lines = ["| " + " | ".join(columns) + " |", "|---:" * len(columns) + "|"]
+for values in zip(*(col[0] for col in columns.values()), strict=True):
+    lines.append("| " + " | ".join(f"{v:.4g}" for v in values) + " |")
+display(Markdown("\n".join(lines)))
 print("floating-point errors:")
 print("  1/(1+exp(-z))        ", flags_a)
 print("  exp(z)/(1+exp(z))    ", flags_b)
@@ -215,9 +232,11 @@ assert a[0, 0] == 0.0 and a[0, -1] == 1.0 and a[0, 3] == 0.5
 
 # %%
 a40 = sigmoid.forward(np.array([[40.0]]))
-print(
-    f"sigma(40) == 1.0: {a40[0, 0] == 1.0};  a(1-a) = {sigmoid.backward(np.ones((1, 1)))[0, 0]};  true sigma'(40) = {np.exp(-40) / (1 + np.exp(-40)) ** 2:.2e}"
-)
+d40 = sigmoid.backward(np.ones((1, 1)))
+true_d40 = np.exp(-40) / (1 + np.exp(-40)) ** 2
+print(f"sigma(40) == 1.0: {a40[0, 0] == 1.0}")
+print(f"a (1 - a) = {d40[0, 0]}, the true sigma'(40) = {true_d40:.2e}")
+assert a40[0, 0] == 1.0 and d40[0, 0] == 0.0
 
 # %% [markdown]
 # Over the whole range $-1000 \le z \le 1000$, where does each formula work? Green: finite, and no
@@ -226,25 +245,25 @@ print(
 
 # %%
 z_line = np.linspace(-1000, 1000, 2001).reshape(1, -1)
-with np.errstate(
-    over="ignore", invalid="ignore", under="ignore"
-):  # the status is read from the values
+# 0 = fine, 1 = finite but exp overflowed, 2 = NaN; read off the values,
+# so NumPy's warnings are switched off here:
+with np.errstate(over="ignore", invalid="ignore", under="ignore"):
     e_minus, e_plus = np.exp(-z_line), np.exp(z_line)
     naive_rows = {
         "naive 1/(1+exp(-z))": (1 / (1 + e_minus), e_minus),
         "naive exp(z)/(1+exp(z))": (e_plus / (1 + e_plus), e_plus),
         "naive sigma'(z)": (e_minus / (1 + e_minus) ** 2, e_minus),
     }
-status = {
-    name: np.where(np.isnan(value), 2, np.where(np.isinf(intermediate), 1, 0))[0]
-    for name, (value, intermediate) in naive_rows.items()
-}
+status = {}
+for name, (value, intermediate) in naive_rows.items():
+    overflowed = np.where(np.isinf(intermediate), 1, 0)
+    status[name] = np.where(np.isnan(value), 2, overflowed)[0]
 a_line = sigmoid.forward(z_line)
+d_line = sigmoid.backward(np.ones_like(z_line))
 status["bp.Sigmoid"] = np.where(np.isfinite(a_line), 0, 2)[0]
-status["bp.Sigmoid sigma'(z)"] = np.where(
-    np.isfinite(sigmoid.backward(np.ones_like(z_line))), 0, 2
-)[0]
-assert status["bp.Sigmoid"].max() == 0 and status["bp.Sigmoid sigma'(z)"].max() == 0
+status["bp.Sigmoid sigma'(z)"] = np.where(np.isfinite(d_line), 0, 2)[0]
+assert status["bp.Sigmoid"].max() == 0
+assert status["bp.Sigmoid sigma'(z)"].max() == 0
 
 colors = ["#4caf50", "#ff9800", "#e53935"]
 fig, ax = plt.subplots(figsize=(8, 2.6))
@@ -271,7 +290,5 @@ fig.tight_layout()
 plt.show()
 for name, row in status.items():
     bad = z_line[0, row > 0]
-    print(
-        f"{name:<26}",
-        f"trouble for z in [{bad.min():.0f}, {bad.max():.0f}]" if bad.size else "fine everywhere",
-    )
+    where = f"z in [{bad.min():.0f}, {bad.max():.0f}]" if bad.size else "none"
+    print(f"{name:<24} trouble: {where}")
