@@ -39,20 +39,21 @@ from IPython.display import Markdown, display
 
 import backprop as bp
 
-plt.rcParams.update({"figure.facecolor": "white", "savefig.facecolor": "white"})
+plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 
 N = 8  # batch size; N > 1 matters, see bugs (c) and (d)
 X = np.random.default_rng(1).standard_normal((N, 4))
 y = np.random.default_rng(2).integers(0, 3, size=N)
 TOL, LARGE = 1e-7, 1e-3
-clinic: dict[str, tuple[dict[str, float], dict[str, float]]] = {}  # bug -> (buggy, fixed) errors
+clinic = {}  # bug -> (errors with the bug, errors fixed)
 
 
-def build(linear=bp.Linear, activation=bp.Tanh, middle=bp.Linear) -> bp.Sequential:
-    """4 -> 5 -> 5 -> 3 network; the same seed gives the same weights whatever the classes."""
+def build(activation=bp.Tanh, middle=bp.Linear):
+    """A 4-5-5-3 network. The same seed gives the same weights,
+    whichever classes are passed in."""
     rng = np.random.default_rng(0)
     return bp.Sequential(
-        linear(4, 5, rng=rng),
+        bp.Linear(4, 5, rng=rng),
         activation(),
         middle(5, 5, rng=rng),
         bp.Tanh(),
@@ -60,12 +61,16 @@ def build(linear=bp.Linear, activation=bp.Tanh, middle=bp.Linear) -> bp.Sequenti
     )
 
 
-def report(bug: str, buggy: dict[str, float], fixed: dict[str, float]) -> None:
+def report(bug, buggy, fixed):
     clinic[bug] = (buggy, fixed)
-    lines = ["| array | with the bug | fixed (the real package) |", "|---|---:|---:|"]
+    lines = [
+        "| array | with the bug | fixed (the real package) |",
+        "|---|---:|---:|",
+    ]
     for name in buggy:
         flag = " **fails**" if buggy[name] > TOL else ""
-        lines.append(f"| `{name}` | {buggy[name]:.1e}{flag} | {fixed[name]:.1e} |")
+        bad, good = f"{buggy[name]:.1e}{flag}", f"{fixed[name]:.1e}"
+        lines.append(f"| `{name}` | {bad} | {good} |")
     display(Markdown("\n".join(lines)))
 
 
@@ -81,17 +86,21 @@ def report(bug: str, buggy: dict[str, float], fixed: dict[str, float]) -> None:
 # %%
 class SigmoidPrimeOfOutput(bp.Sigmoid):
     def _sigma_prime(self, A):
-        sigma_of_a, _ = super()._sigma(A)  # BUG: runs the sigmoid again, on a instead of z ...
-        return super()._sigma_prime(sigma_of_a)  # ... so this is σ'(a), not σ'(z) = a (1 - a)
+        # BUG: runs the sigmoid again, on a instead of z, ...
+        sigma_of_a, _ = super()._sigma(A)
+        # ... so this is σ'(a), where σ'(z) = a (1 - a) belongs
+        return super()._sigma_prime(sigma_of_a)
 
 
 loss_fn = bp.SoftmaxCrossEntropyLoss()
-buggy = bp.check_gradients(build(activation=SigmoidPrimeOfOutput), loss_fn, X, y)
+buggy_net = build(activation=SigmoidPrimeOfOutput)
+buggy = bp.check_gradients(buggy_net, loss_fn, X, y)
 fixed = bp.check_gradients(build(activation=bp.Sigmoid), loss_fn, X, y)
 report(r"(a) $\sigma'(a)$ for $\sigma'(z)$", buggy, fixed)
 
 assert max(buggy["0.W"], buggy["0.b"], buggy["input"]) > LARGE
-assert max(buggy["2.W"], buggy["2.b"], buggy["4.W"], buggy["4.b"]) < TOL  # above the sigmoid: fine
+# the arrays above the sigmoid are fine:
+assert max(buggy["2.W"], buggy["2.b"], buggy["4.W"], buggy["4.b"]) < TOL
 assert max(fixed.values()) < TOL
 
 # %% [markdown]
@@ -112,7 +121,8 @@ assert max(fixed.values()) < TOL
 class LinearNoTranspose(bp.Linear):
     def backward(self, delta):
         delta = self.backward_params(delta)  # dW and db are still right
-        return delta @ self.W.T  # BUG: row form of W delta; W^T delta is delta @ W
+        # BUG: this is the row form of W delta; W^T delta is delta @ W
+        return delta @ self.W.T
 
 
 buggy = bp.check_gradients(build(middle=LinearNoTranspose), loss_fn, X, y)
@@ -120,7 +130,8 @@ fixed = bp.check_gradients(build(), loss_fn, X, y)
 report("(b) missing transpose", buggy, fixed)
 
 assert max(buggy["0.W"], buggy["0.b"], buggy["input"]) > LARGE
-assert max(buggy["2.W"], buggy["2.b"]) < TOL  # the square layer's own dW, db are right
+# the square layer's own dW and db are right:
+assert max(buggy["2.W"], buggy["2.b"]) < TOL
 assert max(fixed.values()) < TOL
 
 # %% [markdown]
@@ -141,7 +152,8 @@ assert max(fixed.values()) < TOL
 class LinearBiasMean(bp.Linear):
     def backward_params(self, delta):
         delta = super().backward_params(delta)
-        self.db = delta.mean(axis=0)  # BUG: delta already carries the loss's 1/N
+        # BUG: delta already carries the loss's 1/N
+        self.db = delta.mean(axis=0)
         return delta
 
 
@@ -150,9 +162,11 @@ fixed = bp.check_gradients(build(), loss_fn, X, y)
 report("(c) bias averaged twice", buggy, fixed)
 
 assert buggy["2.b"] > LARGE
-assert max(err for name, err in buggy.items() if name != "2.b") < TOL  # nothing else is wrong
+others = [err for name, err in buggy.items() if name != "2.b"]
+assert max(others) < TOL  # nothing else is wrong
 assert max(fixed.values()) < TOL
-print(f"relative error of 2.b: {buggy['2.b']:.4f}; (N - 1)/(N + 1) = {(N - 1) / (N + 1):.4f}")
+print(f"relative error of 2.b: {buggy['2.b']:.4f}")
+print(f"(N - 1) / (N + 1) =    {(N - 1) / (N + 1):.4f}")
 
 # %% [markdown]
 # Exactly one array fails. Since the buggy gradient is the right one divided by $N$, the relative
@@ -161,7 +175,8 @@ print(f"relative error of 2.b: {buggy['2.b']:.4f}; (N - 1)/(N + 1) = {(N - 1) / 
 # bug**:
 
 # %%
-single = bp.check_gradients(build(middle=LinearBiasMean), loss_fn, X[:1], y[:1])
+buggy_net = build(middle=LinearBiasMean)
+single = bp.check_gradients(buggy_net, loss_fn, X[:1], y[:1])
 print(f"with N = 1, relative error of 2.b: {single['2.b']:.1e}")
 assert single["2.b"] < TOL
 
@@ -177,7 +192,8 @@ assert single["2.b"] < TOL
 # %%
 class CrossEntropyNoMean(bp.SoftmaxCrossEntropyLoss):
     def backward(self):
-        return self.P - self.Y  # BUG: forward averaged over N samples, this gradient does not
+        # BUG: forward averaged over the N samples, this gradient does not
+        return self.P - self.Y
 
 
 buggy = bp.check_gradients(build(), CrossEntropyNoMean(), X, y)
@@ -185,7 +201,8 @@ fixed = bp.check_gradients(build(), bp.SoftmaxCrossEntropyLoss(), X, y)
 report("(d) missing 1/N", buggy, fixed)
 
 assert min(buggy.values()) > LARGE  # every array fails ...
-assert np.allclose(list(buggy.values()), (N - 1) / (N + 1), rtol=1e-6)  # ... by the same factor
+# ... all by the same amount:
+assert np.allclose(list(buggy.values()), (N - 1) / (N + 1), rtol=1e-6)
 assert max(fixed.values()) < TOL
 
 # %% [markdown]
@@ -201,13 +218,24 @@ assert max(fixed.values()) < TOL
 
 # %%
 fig, axes = plt.subplots(2, 2, figsize=(10, 6), sharex=True, sharey=True)
-for ax, (bug, (buggy, fixed)) in zip(axes.ravel(), clinic.items(), strict=True):
+for ax, bug in zip(axes.ravel(), clinic, strict=True):
+    buggy, fixed = clinic[bug]
     names = list(buggy)
     ypos = np.arange(len(names))
     ax.barh(
-        ypos - 0.2, [buggy[n] for n in names], height=0.4, color="tab:red", label="with the bug"
+        ypos - 0.2,
+        [buggy[n] for n in names],
+        height=0.4,
+        color="tab:red",
+        label="with the bug",
     )
-    ax.barh(ypos + 0.2, [fixed[n] for n in names], height=0.4, color="tab:blue", label="fixed")
+    ax.barh(
+        ypos + 0.2,
+        [fixed[n] for n in names],
+        height=0.4,
+        color="tab:blue",
+        label="fixed",
+    )
     ax.axvline(TOL, color="black", ls="--", lw=1)
     ax.set_xscale("log")
     ax.set_xlim(1e-12, 3)
@@ -216,7 +244,7 @@ for ax, (bug, (buggy, fixed)) in zip(axes.ravel(), clinic.items(), strict=True):
     ax.grid(alpha=0.3, axis="x")
 for ax in axes[1]:
     ax.set_xlabel("relative error (log scale)")
-axes[0, 0].invert_yaxis()  # the y axis is shared: invert it once, so 0.W is on top
+axes[0, 0].invert_yaxis()  # shared y axis: invert once, 0.W on top
 handles, labels = axes[0, 0].get_legend_handles_labels()
 fig.legend(handles, labels, loc="upper center", ncol=2, fontsize=9)
 fig.tight_layout(rect=(0, 0, 1, 0.95))
