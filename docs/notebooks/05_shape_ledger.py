@@ -44,15 +44,15 @@ from matplotlib.patches import Patch, Rectangle
 
 import backprop as bp
 
-plt.rcParams.update({"figure.facecolor": "white", "savefig.facecolor": "white"})
+plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 rng = np.random.default_rng(0)
 
 
-def agree(column_result: np.ndarray, batch_result: np.ndarray) -> float:
-    """Assert the two forms agree to rtol 1e-12; return the largest absolute difference."""
-    assert column_result.shape == batch_result.shape, (column_result.shape, batch_result.shape)
-    assert np.allclose(column_result, batch_result, rtol=1e-12, atol=0), "the two forms differ"
-    return float(np.abs(column_result - batch_result).max())
+def agree(column_form, batch_form):
+    """Assert both forms agree to rtol 1e-12; return the largest gap."""
+    assert column_form.shape == batch_form.shape
+    assert np.allclose(column_form, batch_form, rtol=1e-12, atol=0)
+    return np.abs(column_form - batch_form).max()
 
 
 # %% [markdown]
@@ -63,8 +63,8 @@ def agree(column_result: np.ndarray, batch_result: np.ndarray) -> float:
 # %%
 N, n, m = 6, 4, 3
 layer = bp.Linear(n, m, rng=rng)
-layer.b[:] = rng.standard_normal(m)  # a non-zero bias, so that b is really tested
-A_prev = rng.standard_normal((N, n))  # row s is sample s: a^(k-1) transposed
+layer.b[:] = rng.standard_normal(m)  # a non-zero bias, to test b too
+A_prev = rng.standard_normal((N, n))  # row s: a^(k-1) of sample s
 W = layer.W  # (m, n), the same layout as the math
 
 z_columns = []
@@ -76,7 +76,7 @@ Z_stacked = np.hstack(z_columns)  # (m, N): sample s is column s
 
 Z = layer.forward(A_prev)  # the package: Z = A_prev @ W.T + b, (N, m)
 print("columns stacked:", Z_stacked.shape, " batch code:", Z.shape)
-print(f"largest |difference| after transposing: {agree(Z_stacked.T, Z):.1e}")
+print(f"largest |difference| after a transpose: {agree(Z_stacked.T, Z):.1e}")
 
 # %% [markdown]
 # ## One layer, backward
@@ -109,7 +109,7 @@ checks = {
     "dA_prev": agree(np.hstack(da_columns).T, dA_prev),
 }
 for name, diff in checks.items():
-    print(f"{name:8s} column form == batch code, largest |difference| {diff:.1e}")
+    print(f"{name:8s} column form == batch code, |difference| <= {diff:.1e}")
 
 # %% [markdown]
 # ## A whole network, sample by sample
@@ -120,7 +120,11 @@ for name, diff in checks.items():
 # `net.backward`.
 
 # %%
-net = bp.Sequential(bp.Linear(4, 5, rng=rng), bp.Tanh(), bp.Linear(5, 3, rng=rng))
+net = bp.Sequential(
+    bp.Linear(4, 5, rng=rng),
+    bp.Tanh(),
+    bp.Linear(5, 3, rng=rng),
+)
 lin1, lin2 = net.layers[0], net.layers[2]
 for lin in (lin1, lin2):
     lin.b[:] = rng.standard_normal(lin.b.shape)
@@ -130,7 +134,8 @@ logits = net.forward(X)
 loss = loss_fn.forward(logits, y)
 dX = net.backward(loss_fn.backward())
 
-W1, b1, W2, b2 = lin1.W, lin1.b.reshape(-1, 1), lin2.W, lin2.b.reshape(-1, 1)
+W1, b1 = lin1.W, lin1.b.reshape(-1, 1)  # (5, 4), (5, 1)
+W2, b2 = lin2.W, lin2.b.reshape(-1, 1)  # (3, 5), (3, 1)
 grads = {
     "W1": np.zeros_like(W1),
     "b1": np.zeros_like(b1),
@@ -143,7 +148,8 @@ for s in range(N):
     z1 = W1 @ a0 + b1  # (5, 1)
     a1 = np.tanh(z1)  # (5, 1)
     z2 = W2 @ a1 + b2  # (3, 1), the logits
-    p = np.exp(z2 - z2.max()) / np.exp(z2 - z2.max()).sum()  # softmax: (3, 1)
+    e = np.exp(z2 - z2.max())
+    p = e / e.sum()  # softmax: (3, 1)
     onehot = np.eye(3)[:, [y[s]]]  # (3, 1)
     loss_sum += -np.log(p[y[s], 0])
     d2 = (p - onehot) / N  # BP1 for the mean cross-entropy: (3, 1)
@@ -162,10 +168,10 @@ rows = [
     ("b2", grads["b2"].ravel(), lin2.db),
     ("input", np.hstack(dx_columns).T, dX),
 ]
-for name, column_result, batch_result in rows:
-    print(
-        f"{name:6s} {batch_result.shape!s:8s} largest |difference| {agree(column_result, batch_result):.1e}"
-    )
+for name, column_form, batch_form in rows:
+    diff = agree(column_form, batch_form)
+    shape = str(batch_form.shape)
+    print(f"{name:6s} {shape:8s} column == batch, |difference| <= {diff:.1e}")
 
 # %% [markdown]
 # ## The shape ledger
@@ -180,55 +186,41 @@ for name, shape in net.shapes((N, 4)):
 
 
 # %%
-def col(width: int) -> str:
-    return f"({width}, 1)"
+# batch_shapes[i] is the input shape of net.layers[i], batch_shapes[i + 1]
+# its output shape
+batch_shapes = [shape for _, shape in net.shapes((N, 4))]
+assert batch_shapes[0] == X.shape and batch_shapes[-1] == logits.shape
 
-
-shapes = dict(net.shapes((N, 4)))
 ledger = []
-activation_in = shapes["input"]
-math_layer = 0
-for i, layer_i in enumerate(net.layers):
-    if not isinstance(layer_i, bp.Linear):
-        continue
-    math_layer += 1
-    k, km1 = f"<sup>({math_layer})</sup>", f"<sup>({math_layer - 1})</sup>"
-    out_shape = shapes[f"{i}: {layer_i!r}"]
-    m_i, n_i = layer_i.W.shape
+is_linear = [isinstance(layer, bp.Linear) for layer in net.layers]
+linears = np.flatnonzero(is_linear)  # indices of the Linear layers
+for k, i in enumerate(linears, start=1):
+    lin = net.layers[i]
+    m_k, n_k = lin.W.shape
+    A_in, Z_out = batch_shapes[i], batch_shapes[i + 1]
+    K, Km1 = f"<sup>({k})</sup>", f"<sup>({k - 1})</sup>"
+    dL = "&part;L/&part;"
+    aT = f"(a{Km1})<sup>T</sup>"
+    WT = f"(W{K})<sup>T</sup>"
     ledger += [
-        (f"a{km1}", col(n_i), "`A_prev`", activation_in),
-        (f"W{k}", str((m_i, n_i)), "`W`", layer_i.W.shape),
-        (f"b{k}", col(m_i), "`b`", layer_i.b.shape),
-        (f"z{k} = W{k} a{km1} + b{k}", col(m_i), "`Z = A_prev @ W.T + b`", out_shape),
-        (f"&delta;{k} = &part;L/&part;z{k}", col(m_i), "`delta`", out_shape),
-        (
-            f"&part;L/&part;W{k} = &delta;{k} (a{km1})<sup>T</sup>",
-            str((m_i, n_i)),
-            "`dW = delta.T @ A_prev`",
-            layer_i.dW.shape,
-        ),
-        (
-            f"&part;L/&part;b{k} = &delta;{k}",
-            col(m_i),
-            "`db = delta.sum(axis=0)`",
-            layer_i.db.shape,
-        ),
-        (
-            f"&part;L/&part;a{km1} = (W{k})<sup>T</sup> &delta;{k}",
-            col(n_i),
-            "`dA_prev = delta @ W`",
-            activation_in,
-        ),
+        (f"a{Km1}", (n_k, 1), "A_prev", A_in),
+        (f"W{K}", (m_k, n_k), "W", lin.W.shape),
+        (f"b{K}", (m_k, 1), "b", lin.b.shape),
+        (f"z{K} = W{K}a{Km1} + b{K}", (m_k, 1), "Z", Z_out),
+        (f"&delta;{K}", (m_k, 1), "delta", Z_out),
+        (f"{dL}W{K} = &delta;{K}{aT}", (m_k, n_k), "dW", lin.dW.shape),
+        (f"{dL}b{K} = &delta;{K}", (m_k, 1), "db", lin.db.shape),
+        (f"{dL}a{Km1} = {WT}&delta;{K}", (n_k, 1), "dA_prev", A_in),
     ]
-    assert layer_i.dW.shape == layer_i.W.shape and layer_i.db.shape == layer_i.b.shape
-    activation_in = (
-        shapes[f"{i + 1}: {net.layers[i + 1]!r}"] if i + 1 < len(net.layers) else out_shape
-    )
+    assert lin.dW.shape == lin.W.shape and lin.db.shape == lin.b.shape
 
-assert shapes[f"2: {lin2!r}"] == logits.shape and shapes["input"] == dX.shape
-table = "| math, one sample | column shape | code, a batch of N = 6 | batch shape |\n|---|---|---|---|\n"
-table += "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in ledger)
-display(Markdown(table))
+lines = [
+    "| math, one sample | column shape | code, N = 6 rows | batch shape |",
+    "|---|---|---|---|",
+]
+for math, col_shape, code, batch_shape in ledger:
+    lines.append(f"| {math} | {col_shape} | `{code}` | {batch_shape} |")
+display(Markdown("\n".join(lines)))
 
 # %% [markdown]
 # Read across a row: a column vector of length $m$ becomes $N$ rows of length $m$, so a shape
@@ -248,7 +240,7 @@ COLORS = {"act": "#9ecae1", "param": "#fdae6b", "grad": "#e6a0c4"}
 
 
 def draw(ax, terms, title):
-    """Draw `label (rows, cols)` boxes to scale, separated by operator strings."""
+    """Draw (label, (rows, cols), kind) boxes to scale, and operators."""
     x = 0.0
     for term in terms:
         if isinstance(term, str):
@@ -257,7 +249,14 @@ def draw(ax, terms, title):
             continue
         label, (rows, cols), kind = term
         ax.add_patch(
-            Rectangle((x, -rows / 2), cols, rows, facecolor=COLORS[kind], edgecolor="black", lw=0.8)
+            Rectangle(
+                (x, -rows / 2),
+                cols,
+                rows,
+                facecolor=COLORS[kind],
+                edgecolor="black",
+                lw=0.8,
+            )
         )
         ax.text(
             x + cols / 2,
@@ -298,21 +297,50 @@ rows_to_draw = [
         "forward",
     ),
     (
-        [("dW", (m, n), "grad"), "=", ("δ", (m, 1), "grad"), "@", ("a.T", (1, n), "act")],
-        [("dW", (m, n), "grad"), "=", ("delta.T", (m, N), "grad"), "@", ("A_prev", (N, n), "act")],
+        [
+            ("dW", (m, n), "grad"),
+            "=",
+            ("δ", (m, 1), "grad"),
+            "@",
+            ("a.T", (1, n), "act"),
+        ],
+        [
+            ("dW", (m, n), "grad"),
+            "=",
+            ("delta.T", (m, N), "grad"),
+            "@",
+            ("A_prev", (N, n), "act"),
+        ],
         "BP3",
     ),
     (
-        [("da_prev", (n, 1), "grad"), "=", ("W.T", (n, m), "param"), "@", ("δ", (m, 1), "grad")],
-        [("dA_prev", (N, n), "grad"), "=", ("delta", (N, m), "grad"), "@", ("W", (m, n), "param")],
+        [
+            ("da_prev", (n, 1), "grad"),
+            "=",
+            ("W.T", (n, m), "param"),
+            "@",
+            ("δ", (m, 1), "grad"),
+        ],
+        [
+            ("dA_prev", (N, n), "grad"),
+            "=",
+            ("delta", (N, m), "grad"),
+            "@",
+            ("W", (m, n), "param"),
+        ],
         "BP4, input gradient",
     ),
 ]
 fig, axes = plt.subplots(len(rows_to_draw), 2, figsize=(11, 7.5))
-for (column_terms, batch_terms, what), (ax_col, ax_batch) in zip(rows_to_draw, axes, strict=True):
-    draw(ax_col, column_terms, f"{what}: column form, one sample")
-    draw(ax_batch, batch_terms, f"{what}: batch form (code)")
-kinds = {"act": "inputs and activations", "param": "parameters", "grad": "deltas and gradients"}
+for row, pair in zip(rows_to_draw, axes, strict=True):
+    column_terms, batch_terms, what = row
+    draw(pair[0], column_terms, f"{what}: column form, one sample")
+    draw(pair[1], batch_terms, f"{what}: batch form (code)")
+kinds = {
+    "act": "inputs and activations",
+    "param": "parameters",
+    "grad": "deltas and gradients",
+}
 fig.legend(
     handles=[Patch(facecolor=COLORS[k], edgecolor="black") for k in kinds],
     labels=list(kinds.values()),
