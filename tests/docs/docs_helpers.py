@@ -1,0 +1,51 @@
+"""Helpers shared by the docs tests (a module of its own: several conftest.py files exist)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+SRC = ROOT / "src"
+
+# Every snippet reference on a page: `--8<-- "backprop/layers.py:bp3"` (one per line).
+SNIPPET_REF = re.compile(r'^\s*--8<--\s+"([^":]+)(?::([^"]+))?"\s*$', re.MULTILINE)
+SECTION_MARKER = re.compile(r"--8<--\s+\[(start|end):([\w\-]+)\]")
+
+
+def mkdocs_build(project: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Run `mkdocs build --strict` for the mkdocs.yml in `project`; never raises."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def markdown_pages() -> list[Path]:
+    return sorted(DOCS.glob("**/*.md"), key=str)
+
+
+def snippet_refs(page: Path) -> list[tuple[str, str | None]]:
+    """(file relative to src/, section or None) for every `--8<--` line on a Markdown page."""
+    return [(m.group(1), m.group(2)) for m in SNIPPET_REF.finditer(page.read_text("utf-8"))]
+
+
+def src_sections() -> dict[tuple[str, str], dict[str, int]]:
+    """{(file relative to src/, section): {"start": count, "end": count}} for every marker."""
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    for path in sorted(SRC.glob("**/*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        for m in SECTION_MARKER.finditer(path.read_text("utf-8")):
+            counts = found.setdefault((rel, m.group(2)), {"start": 0, "end": 0})
+            counts[m.group(1)] += 1
+    return found

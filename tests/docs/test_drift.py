@@ -1,0 +1,115 @@
+"""Drift fails the build, proven on temporary copies of the repository.
+
+Each copy has the real mkdocs.yml, hooks, docs/ and src/, with two changes that keep it fast:
+the real notebooks are rendered without executing them (`execute_ignore`), and one tiny
+notebook, `notebooks/zz_drift.py`, is added to the nav and executed. The unchanged copy must
+build; then one kind of drift is planted and `mkdocs build --strict` must fail, saying why.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from docs_helpers import DOCS, ROOT, markdown_pages, mkdocs_build, snippet_refs
+
+TINY_NOTEBOOK = """# %% [markdown]
+# # Drift probe
+#
+# A notebook that the drift tests execute.
+
+# %%
+import backprop as bp
+
+print(bp.__version__)
+"""
+
+
+def make_copy(dest: Path) -> Path:
+    shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "hooks", dest / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(DOCS, dest / "docs", ignore=shutil.ignore_patterns("vendor", "__pycache__"))
+    (dest / "docs" / "notebooks").mkdir(exist_ok=True)
+    (dest / "docs" / "notebooks" / "zz_drift.py").write_text(TINY_NOTEBOOK)
+    config = (ROOT / "mkdocs.yml").read_text("utf-8")
+    config, n = re.subn(
+        r"^(\s+)allow_errors: false",
+        r'\1allow_errors: false\n\1execute_ignore: ["notebooks/0*.py"]',
+        config,
+        flags=re.MULTILINE,
+    )
+    assert n == 1, "mkdocs.yml: mkdocs-jupyter's `allow_errors: false` not found"
+    config, n = re.subn(
+        r"^(\s+)- API reference: reference.md",
+        r"\1- API reference: reference.md\n\1- Drift probe: notebooks/zz_drift.py",
+        config,
+        flags=re.MULTILINE,
+    )
+    assert n == 1, "mkdocs.yml: the nav's `API reference: reference.md` entry not found"
+    (dest / "mkdocs.yml").write_text(config)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The unchanged copy builds: otherwise a failing drift build would prove nothing."""
+    project = make_copy(tmp_path_factory.mktemp("drift-baseline"))
+    proc = mkdocs_build(project, project / "site")
+    assert proc.returncode == 0, f"the unchanged copy does not build:\n{proc.stderr[-6000:]}"
+    assert "Drift probe" in (project / "site" / "notebooks" / "zz_drift" / "index.html").read_text()
+
+
+def build_with(tmp_path: Path, plant: Callable[[Path], None]) -> str:
+    project = make_copy(tmp_path)
+    plant(project)
+    proc = mkdocs_build(project, project / "site")
+    assert proc.returncode != 0, "the build passed despite the planted drift"
+    return proc.stdout + proc.stderr
+
+
+def used_section() -> tuple[str, str]:
+    for page in markdown_pages():
+        for file, section in snippet_refs(page):
+            if section and not section.replace(":", "").isdigit():
+                return file, section
+    raise AssertionError("no page uses a snippet section")
+
+
+def test_removed_snippet_section_fails(baseline: None, tmp_path: Path) -> None:
+    file, section = used_section()
+
+    def plant(project: Path) -> None:
+        path = project / "src" / file
+        text = path.read_text()
+        stripped = re.sub(
+            rf"^.*--8<-- \[(start|end):{re.escape(section)}\].*\n", "", text, flags=re.M
+        )
+        assert stripped != text
+        path.write_text(stripped)
+
+    log = build_with(tmp_path, plant)
+    assert section in log and "Snippet" in log, log[-3000:]
+
+
+def test_raising_notebook_cell_fails(baseline: None, tmp_path: Path) -> None:
+    def plant(project: Path) -> None:
+        notebook = project / "docs" / "notebooks" / "zz_drift.py"
+        notebook.write_text(TINY_NOTEBOOK + '\n# %%\nraise ValueError("planted drift")\n')
+
+    log = build_with(tmp_path, plant)
+    assert "planted drift" in log, log[-3000:]
+
+
+def test_dead_internal_link_and_anchor_fail(baseline: None, tmp_path: Path) -> None:
+    def plant(project: Path) -> None:
+        page = project / "docs" / "index.md"
+        text = page.read_text()
+        text += "\nSee [a page](no-such-page.md) and [BP1](derivation.md#no-such-anchor).\n"
+        page.write_text(text)
+
+    log = build_with(tmp_path, plant)
+    assert "no-such-page.md" in log, log[-3000:]
+    assert "no-such-anchor" in log, log[-3000:]

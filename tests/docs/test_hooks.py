@@ -1,0 +1,96 @@
+"""Unit tests of the MkDocs hooks (no build): they fail loudly instead of letting drift through."""
+
+from __future__ import annotations
+
+import importlib.util
+from types import ModuleType
+
+import pytest
+from docs_helpers import ROOT
+from mkdocs.exceptions import PluginError
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "hooks" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+nbclean = load("nbconvert_clean")
+offline = load("offline_check")
+
+# The four blocks as nbconvert's template emits them (shortened), around some notebook content.
+NB_PAGE = """<div class="jupyter-wrapper"><div class="jp-MarkdownOutput"><p>$x$</p></div>
+<div class="jp-Mermaid"><pre class="mermaid">graph LR; A-->B</pre></div></div>
+<style>
+  .jp-Mermaid:not(.jp-RenderedMermaid) {
+    display: none;
+  }
+</style>
+<!-- Load mathjax -->
+<script src=""> </script>
+<!-- MathJax configuration -->
+<script type="text/x-mathjax-config">
+    init_mathjax = function() { MathJax.Hub.Config({}); }
+</script>
+<!-- End of mathjax configuration --><script type="module">
+  document.addEventListener("DOMContentLoaded", async () => {
+    const mermaid = (await import("https://cdn.example/mermaid.esm.min.mjs")).default;
+  });
+</script>
+"""
+
+
+def test_clean_removes_every_block() -> None:
+    html = nbclean.clean_notebook_html(NB_PAGE, "nb.py")
+    for gone in ("x-mathjax-config", 'src=""', 'type="module"', "display: none", "MathJax.Hub"):
+        assert gone not in html
+    assert '<pre class="mermaid-diagram">' in html and 'class="mermaid"' not in html
+    assert "$x$" in html
+    assert offline.third_party_urls(html) == []
+
+
+@pytest.mark.parametrize("name", list(nbclean._BLOCKS))
+def test_clean_fails_when_the_template_changes(name: str) -> None:
+    pattern, _ = nbclean._BLOCKS[name]
+    changed = pattern.sub("", NB_PAGE)  # the template no longer emits this block
+    with pytest.raises(PluginError, match="template changed"):
+        nbclean.clean_notebook_html(changed, "nb.py")
+
+
+def test_clean_fails_on_a_second_uncaught_copy() -> None:
+    extra = NB_PAGE + '<script type="module">import("./x.mjs")</script>'
+    with pytest.raises(PluginError, match="still on notebook page"):
+        nbclean.clean_notebook_html(extra, "nb.py")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<script src="https://cdn.example/x.js"></script>',
+        '<link rel="stylesheet" href="//fonts.example/css">',
+        '<img srcset="a.png 1x, https://img.example/b.png 2x">',
+        "<script>import('https://esm.example/m.mjs')</script>",
+        "<style>@font-face { src: url(https://fonts.example/f.woff2) }</style>",
+        '<div style="background: url(http://img.example/bg.png)"></div>',
+    ],
+)
+def test_offline_check_finds_third_party_loads(html: str) -> None:
+    assert offline.third_party_urls(html, "http://127.0.0.1:8000/")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<a href="https://pytorch.example/docs">a link the reader may follow</a>',
+        '<link rel="canonical" href="http://127.0.0.1:8000/derivation/">',
+        '<script src="../assets/javascripts/bundle.js"></script>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><use href="#icon"/></svg>',
+        "<script>// comment\nconst u = new URL('../..', location)</script>",
+        '<link rel="canonical" href="https://me.example/site/">',  # the site_url host itself
+    ],
+)
+def test_offline_check_allows_local_and_links(html: str) -> None:
+    assert offline.third_party_urls(html, "https://me.example/site/") == []

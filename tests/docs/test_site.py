@@ -1,0 +1,159 @@
+"""The built site (`mkdocs build --strict`, once per session): pages, code blocks, offline.
+
+Code blocks are taken from the built HTML, not from the Markdown, because that is what a
+reader copies. Every Python block runs as it is, in a fresh interpreter. Skipped, by name:
+
+* blocks titled with a package source file, e.g. `title="backprop/layers.py (Linear.forward)"`:
+  they are snippets pulled from src/backprop by `--8<--`, fragments of methods by design. The
+  test checks instead that each of their lines is in that source file.
+* blocks with the class `fragment` (Markdown: ```` ```{.python .fragment} ````), for any
+  other fragment shown on purpose.
+* notebook pages: the build itself executes every notebook cell (`execute: true`,
+  `allow_errors: false`), so their cells have already run.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from docs_helpers import ROOT, SRC
+
+CODE_BLOCK = re.compile(
+    r'<div class="(?P<classes>[^"]*\bhighlight\b[^"]*)">\s*'
+    r'(?:<span class="filename">(?P<title>[^<]*)</span>)?\s*'
+    r"<pre[^>]*>(?:<span></span>)?<code[^>]*>(?P<code>.*?)</code></pre>",
+    re.DOTALL,
+)
+SOURCE_TITLE = re.compile(r"^(backprop/[\w/]+\.py)\b")
+NAV_PAGES = [
+    "index.html",
+    "derivation/index.html",
+    "notebooks/01_check_equations/index.html",
+    "notebooks/02_training/index.html",
+    "notebooks/03_stability/index.html",
+    "notebooks/04_bug_clinic/index.html",
+    "notebooks/05_shape_ledger/index.html",
+    "implementation/index.html",
+    "performance/index.html",
+    "reference/index.html",
+]
+
+
+@dataclass
+class Block:
+    page: str
+    index: int
+    language: str
+    classes: set[str]
+    title: str
+    code: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.page}#{self.index}" + (f" ({self.title})" if self.title else "")
+
+
+def page_blocks(site: Path, page: Path) -> list[Block]:
+    rel = page.relative_to(site).as_posix()
+    blocks = []
+    for i, m in enumerate(CODE_BLOCK.finditer(page.read_text("utf-8"))):
+        classes = set(m.group("classes").split())
+        language = next((c[9:] for c in classes if c.startswith("language-")), "")
+        code = html.unescape(re.sub(r"<[^>]+>", "", m.group("code")))
+        blocks.append(Block(rel, i, language, classes, html.unescape(m.group("title") or ""), code))
+    return blocks
+
+
+def python_blocks(site: Path) -> list[Block]:
+    found = []
+    for page in sorted(site.glob("**/index.html")):
+        if "jupyter-wrapper" in page.read_text("utf-8"):
+            continue  # notebook page: every cell was executed by the build
+        for block in page_blocks(site, page):
+            in_docstring = block.page.startswith("reference/") and block.language in ("", "text")
+            if block.language in ("python", "py") or in_docstring:
+                found.append(block)
+    return found
+
+
+def test_every_nav_page_is_built(built_site: Path) -> None:
+    missing = [p for p in NAV_PAGES if not (built_site / p).is_file()]
+    assert not missing, f"pages missing from the build: {missing}"
+    sitemap = (built_site / "sitemap.xml").read_text("utf-8")
+    for page in NAV_PAGES:
+        assert page.removesuffix("index.html") in sitemap
+
+
+def test_no_vendor_markdown_became_a_page(built_site: Path) -> None:
+    assert not list((built_site / "assets" / "vendor").glob("**/index.html"))
+
+
+def test_code_blocks_are_found(built_site: Path) -> None:
+    blocks = python_blocks(built_site)
+    assert any(b.page == "index.html" for b in blocks), "the Home example was not found"
+    assert any(SOURCE_TITLE.match(b.title) for b in blocks), "no snippet block was found"
+
+
+def test_python_code_blocks_run(built_site: Path, tmp_path: Path) -> None:
+    ran, skipped, failures = [], [], []
+    for block in python_blocks(built_site):
+        source = SOURCE_TITLE.match(block.title)
+        if source:
+            path = SRC / source.group(1)
+            lines = {line.strip() for line in path.read_text("utf-8").splitlines()}
+            foreign = [ln for ln in block.code.splitlines() if ln.strip() not in lines]
+            assert not foreign, f"{block.name}: lines not in {path}: {foreign}"
+            skipped.append(f"{block.name}: snippet of {source.group(1)}")
+            continue
+        if "fragment" in block.classes:
+            skipped.append(f"{block.name}: marked .fragment")
+            continue
+        proc = subprocess.run(
+            [sys.executable, "-I", "-c", block.code],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        ran.append(block.name)
+        if proc.returncode != 0:
+            failures.append(f"{block.name}:\n{block.code}\n--- stderr ---\n{proc.stderr[-2000:]}")
+    print("ran:\n  " + "\n  ".join(ran) + "\nskipped by name:\n  " + "\n  ".join(skipped))
+    assert ran, "no code block was run"
+    assert not failures, "code blocks on the site that do not run:\n\n" + "\n\n".join(failures)
+
+
+def load_offline_check():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("offline", ROOT / "hooks" / "offline_check.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_no_page_loads_from_a_third_party_host(built_site: Path) -> None:
+    offline = load_offline_check()
+    pages = sorted(built_site.glob("**/*.html"))
+    assert len(pages) >= len(NAV_PAGES)
+    found = {
+        p.relative_to(built_site).as_posix(): urls
+        for p in pages
+        if (urls := offline.third_party_urls(p.read_text("utf-8")))
+    }
+    assert not found, f"pages that would load from a third-party host: {found}"
+
+
+def test_notebook_pages_are_clean(built_site: Path) -> None:
+    for page in NAV_PAGES:
+        if page.startswith("notebooks/"):
+            text = (built_site / page).read_text("utf-8")
+            assert "jupyter-wrapper" in text
+            assert "text/x-mathjax-config" not in text and 'type="module"' not in text
+            assert '<pre class="mermaid">' not in text
