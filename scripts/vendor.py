@@ -163,6 +163,7 @@ def main() -> int:
     stamp = DEST / STAMP_NAME
     expected = fingerprint(packages)
     if stamp.is_file() and stamp.read_text(encoding="utf-8") == expected:
+        stamp.touch()  # newer than vendor.lock and this script, so make stops asking
         print(f"vendor: {DEST.relative_to(ROOT)} is up to date with vendor.lock")
         return 0
     npm = shutil.which("npm")
