@@ -41,8 +41,9 @@ test: lint typecheck pytest
 docs: $(STAMP) $(VENDOR_STAMP)
 	$(VENV)/bin/mkdocs build --strict
 
-serve: docs
-	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000 --no-livereload
+# Builds (strict, notebooks executed) and serves from memory; needs no network once set up.
+serve: $(STAMP) $(VENDOR_STAMP)
+	$(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000 --no-livereload
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[bench]'
