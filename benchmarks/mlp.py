@@ -164,6 +164,39 @@ def torch_step(
     return (equal_work_step if equal_work else train_step), model
 
 
+def torch_gemm_floor(
+    torch: Any, batch_size: int, dtype: type[np.floating[Any]]
+) -> Callable[[], object]:
+    """The same eight GEMMs as ``gemm_floor``, as bare torch ``@`` calls without autograd.
+
+    Not a target: it shows how much of the difference is the BLAS library (torch links
+    MKL, NumPy OpenBLAS) rather than per-operation overhead.
+    """
+    net = make_net(dtype)
+    X, y = make_batch(batch_size, dtype)
+    loss_fn = bp.SoftmaxCrossEntropyLoss()
+    loss_fn.forward(net.forward(X), y)
+    lins = linears(net)
+    Ws = [torch.from_numpy(layer.W) for layer in lins]
+    inputs = [torch.from_numpy(layer.A_prev) for layer in lins]
+    deltas = [
+        torch.full((batch_size, layer.out_features), 1 / batch_size, dtype=Ws[0].dtype)
+        for layer in lins
+    ]
+
+    def floor_torch() -> object:
+        with torch.no_grad():
+            for A, W in zip(inputs, Ws, strict=True):
+                A @ W.T
+            for d, A in zip(deltas, inputs, strict=True):
+                d.T @ A
+            for d, W in zip(deltas[1:], Ws[1:], strict=True):
+                d @ W
+        return None
+
+    return floor_torch
+
+
 # ---------------------------------------------------------------------------------------------
 # Correctness before timing
 

@@ -95,8 +95,40 @@ def machine_line(report: dict[str, Any]) -> str:
     return (
         f"Measured {env['date']} on {env['cpu']} ({env['logical_cpus']} logical CPUs, "
         f"shared with other jobs), Python {env['python']}, NumPy {env['numpy']} "
-        f"({env['numpy_blas']}, kernel {kernel}), {torch}; one thread per library."
+        f"({env['numpy_blas']}, kernel {kernel}), {torch}; one thread per library.{_load(env)}"
     )
+
+
+def _load(env: dict[str, Any]) -> str:
+    start, end = env.get("load_average"), env.get("load_average_end")
+    if not start or not end:
+        return ""
+    return f" Load average (1 min) {start[0]:.1f} at the start, {end[0]:.1f} at the end."
+
+
+STEP_LABELS = {
+    "ours_train": "ours, training step",
+    "torch_train": "torch, training step",
+    "ours_equal": "ours, equal-work step",
+    "torch_equal": "torch, equal-work step",
+    "gemm_floor": "our 8 GEMMs alone (NumPy, OpenBLAS)",
+    "torch_gemm_floor": "the same 8 GEMMs in torch (MKL), no autograd",
+}
+
+
+def step_times(report: dict[str, Any]) -> list[str]:
+    """Markdown rows of the median time per step at batch 128 (context for the ratios)."""
+    row = next((r for r in report["results"] if r["id"] == "floor_b128"), None)
+    if row is None or not row["details"].get("median_us_per_step"):
+        return []
+    micros = row["details"]["median_us_per_step"]
+    lines = ["| batch 128, median of the rounds | time per step |", "|---|---:|"]
+    lines += [
+        f"| {label} | {micros[key] / 1000:.2f} ms |"
+        for key, label in STEP_LABELS.items()
+        if key in micros
+    ]
+    return lines
 
 
 def page_block(report: dict[str, Any]) -> str:
@@ -106,9 +138,11 @@ def page_block(report: dict[str, Any]) -> str:
         "|---|---:|---:|---:|:---:|",
         *("| " + " | ".join(cells(row)) + " |" for row in report["results"]),
         "",
-        machine_line(report),
-        f"{report['summary']}.",
+        f"{machine_line(report)} {report['summary']}.",
     ]
+    times = step_times(report)
+    if times:
+        lines += ["", *times]
     return "\n".join(lines)
 
 

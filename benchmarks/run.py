@@ -48,9 +48,13 @@ def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
     if torch is not None:
         cases["torch_train"] = mlp.torch_step(torch, 128, f32, equal_work=False)[0]
         cases["torch_equal"] = mlp.torch_step(torch, 128, f32, equal_work=True)[0]
+        cases["torch_gemm_floor"] = mlp.torch_gemm_floor(torch, 128, f32)
     print(f"  MLP 784-256-256-10, batch 128: {len(cases)} cases x {rounds} rounds", flush=True)
     t = round_robin(cases, rounds)
-    details = {"rounds": rounds, "median_us_per_step": _micros(t)}
+    details: dict[str, Any] = {"rounds": rounds, "median_us_per_step": _micros(t)}
+    if torch is not None:  # how much of the gap is the BLAS library, not overhead
+        s = ratio_stat(t["gemm_floor"], t["torch_gemm_floor"])
+        details["numpy_gemms_over_torch_gemms"] = _stat(s)
     results.append(
         report.result(
             "floor_b128",

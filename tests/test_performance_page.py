@@ -1,0 +1,71 @@
+"""docs/performance.md shows exactly the table of the committed benchmark report.
+
+``make bench`` writes ``benchmarks/results/latest.json`` and the table between the page's
+markers, both from the same run. The page cannot drift from the JSON: this test renders the
+JSON again with the benchmark package's own renderer and compares the two texts.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_report_module() -> ModuleType:
+    """``benchmarks/report.py`` by path: the benchmarks are not an installed package."""
+    spec = importlib.util.spec_from_file_location("bench_report", ROOT / "benchmarks" / "report.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+report = load_report_module()
+
+
+def test_the_page_shows_the_committed_report() -> None:
+    latest = report.load()
+    assert report.block_in_page() == report.page_block(latest)
+
+
+def test_the_report_has_every_target_and_its_context() -> None:
+    latest = report.load()
+    assert [row["id"] for row in latest["results"]] == list(report.TARGETS)
+    for row in latest["results"]:
+        if row["median"] is not None:
+            assert row["q1"] <= row["median"] <= row["q3"], row["id"]
+            assert row["met"] == (row["median"] <= row["target"]), row["id"]
+    env = latest["environment"]
+    for key in ("date", "cpu", "numpy", "numpy_blas", "numpy_blas_kernel", "thread_pools"):
+        assert env[key], key
+    assert all(pool["num_threads"] == 1 for pool in env["thread_pools"])
+    assert latest["summary"] == report.summary(latest["results"])
+
+
+def test_a_changed_number_is_caught(tmp_path: Path) -> None:
+    """The comparison is sensitive: one changed digit in the JSON makes the page stale."""
+    latest = report.load()
+    latest["results"][0]["median"] += 0.01
+    page = tmp_path / "performance.md"
+    page.write_text((ROOT / "docs" / "performance.md").read_text(encoding="utf-8"), "utf-8")
+    assert report.block_in_page(page) != report.page_block(latest)
+    assert report.update_page(latest, page)
+    assert report.block_in_page(page) == report.page_block(latest)
+
+
+@pytest.mark.parametrize("row_id", ["train_b128", "floor_b128"])
+def test_the_table_renders_ratios_with_their_range(row_id: str) -> None:
+    row = next(r for r in report.load()["results"] if r["id"] == row_id)
+    if row["median"] is None:
+        pytest.skip(f"{row_id} was not measured in the committed run")
+    benchmark, median, iqr, target, met = report.cells(row)
+    assert benchmark == row["benchmark"]
+    assert median == f"{row['median']:.2f}"
+    assert iqr == f"{row['q1']:.2f} to {row['q3']:.2f}"
+    assert target == f"≤ {row['target']:.2f}"
+    assert met in {"yes", "**no**"}
