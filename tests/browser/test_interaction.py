@@ -1,0 +1,228 @@
+"""What a reader does: click through the nav, search, read on a phone, copy code."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+from browser_helpers import (
+    JS_MATH_STATE,
+    SCREENSHOTS,
+    Server,
+    attach_console,
+    new_context,
+    wait_for_diagrams,
+    wait_for_math,
+)
+
+NAV_LINKS = ".md-sidebar--primary .md-nav--primary a.md-nav__link[href]"
+# Material 9.8 draws button.md-code__button[data-md-type=copy]; older releases .md-clipboard.
+COPY = ".md-clipboard, .md-code__button[data-md-type=copy]"
+
+
+def _nav_hrefs(page: Any) -> list[str]:
+    """Absolute URLs of the primary nav's page links, in nav order."""
+    return list(
+        page.eval_on_selector_all(
+            NAV_LINKS, "els => [...new Set(els.map(a => a.href.split('#')[0]))]"
+        )
+    )
+
+
+def _click_nav(page: Any, href: str) -> None:
+    """Click the nav link to `href`, opening its collapsed section first, as a reader would."""
+    index = page.eval_on_selector_all(
+        NAV_LINKS, "(els, h) => els.findIndex(a => a.href === h)", href
+    )
+    assert index >= 0, f"no nav link to {href}"
+    link = page.locator(NAV_LINKS).nth(index)
+    if not link.is_visible():
+        # Expand every enclosing nested section: its <label for=...> toggles a checkbox.
+        labels = link.evaluate(
+            """a => { const ids = []; let item = a.closest('.md-nav__item--nested');
+                      while (item) { const t = item.querySelector(':scope > input.md-nav__toggle');
+                        if (t && !t.checked) ids.unshift(t.id);
+                        item = item.parentElement.closest('.md-nav__item--nested'); }
+                      return ids; }"""
+        )
+        for toggle_id in labels:
+            page.locator(f'.md-sidebar--primary label[for="{toggle_id}"]').first.click()
+    link.click()
+
+
+def _title(server: Server, url: str) -> str:
+    m = re.search(r"<title>(.*?)</title>", server.html[url], re.S)
+    return html.unescape(m.group(1).strip()) if m else ""
+
+
+def _page_state(page: Any, server: Server, url: str, cdp: Any) -> list[str]:
+    """Problems with the rendering of `url`, as shown in `page` after a navigation."""
+    problems = []
+    # The URL changes before the new content is swapped in: wait for the page's own title.
+    try:
+        page.wait_for_function("t => document.title === t", arg=_title(server, url), timeout=15000)
+    except Exception:
+        return [f"content not replaced: title {page.title()!r}, expected {_title(server, url)!r}"]
+    source = server.sources[url]
+    if source.has_math and wait_for_math(page, source.expected_formulas) is None:
+        problems.append("math not typeset")
+    diagrams = wait_for_diagrams(page, cdp, len(source.mermaid_blocks))
+    rendered = sum(1 for d in diagrams if d["svgs"] > 0)
+    if rendered != len(source.mermaid_blocks):
+        problems.append(f"{rendered} of {len(source.mermaid_blocks)} diagrams rendered")
+    m = page.evaluate(JS_MATH_STATE)
+    if m["outer"] != source.expected_formulas:
+        problems.append(f"{m['outer']} formulas typeset, source has {source.expected_formulas}")
+    problems += [f"MathJax error {e!r}" for e in m["errors"]]
+    problems += [f"raw TeX {r!r}" for r in m["raw"][:3]]
+    if page.evaluate("window.__marker") != 1:
+        problems.append("full page reload (window.__marker lost)")
+    return problems
+
+
+def test_instant_navigation_through_the_nav(browser: Any, server: Server) -> None:
+    context, tap = new_context(browser)
+    bad: list[str] = []
+    try:
+        rec = tap.fresh()
+        page = context.new_page()
+        attach_console(page, tap)
+        cdp = context.new_cdp_session(page)
+        home = server.pages[0]
+        page.goto(home, wait_until="load")
+        page.evaluate("window.__marker = 1")
+        bad += [f"home: {p}" for p in _page_state(page, server, home, cdp)]
+        hrefs = [h for h in _nav_hrefs(page) if h != home]
+        not_in_nav = sorted(set(server.pages) - set(hrefs) - {home})
+        assert not not_in_nav, f"sitemap pages the nav does not link: {not_in_nav}"
+        stray = [h for h in hrefs if h not in server.sources]
+        bad += [f"nav links to {h}, which is not a page in sitemap.xml" for h in stray]
+        for href in [h for h in hrefs if h in server.sources]:
+            _click_nav(page, href)
+            page.wait_for_url(href, timeout=15000)
+            bad += [
+                f"{server.path_of(href)} (via nav): {p}"
+                for p in _page_state(page, server, href, cdp)
+            ]
+            page.go_back()
+            page.wait_for_url(home, timeout=15000)
+            bad += [
+                f"home (back from {server.path_of(href)}): {p}"
+                for p in _page_state(page, server, home, cdp)
+            ]
+        cdp.detach()
+    finally:
+        context.close()
+    bad += [f"console: {m}" for m in rec.console_errors]
+    bad += [f"pageerror: {m}" for m in rec.page_errors]
+    bad += [f"blocked: {u}" for u in rec.blocked]
+    bad += [f"failed: {u}" for u in rec.failed]
+    assert not bad, "\n".join(bad)
+
+
+def test_search_finds_the_derivation(browser: Any, server: Server) -> None:
+    context, tap = new_context(browser)
+    try:
+        rec = tap.fresh()
+        page = context.new_page()
+        attach_console(page, tap)
+        page.goto(server.pages[0], wait_until="load")
+        box = page.locator("input.md-search__input")
+        if not box.is_visible():
+            page.locator('label[for="__search"]').first.click()
+        box.click()
+        box.press_sequentially("delta", delay=30)  # Material searches on key events
+        results = page.locator(".md-search-result__item a")
+        results.first.wait_for(timeout=15000)
+        hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
+        meta = page.locator(".md-search-result__meta").inner_text()
+    finally:
+        context.close()
+    hits = [h for h in hrefs if h.split("#")[0].rstrip("/").endswith("derivation")]
+    assert hits, f"no derivation result for 'delta' ({meta}): {hrefs}"
+    assert not rec.console_errors + rec.page_errors, rec.console_errors + rec.page_errors
+    assert not rec.blocked, rec.blocked
+
+
+def test_mobile_derivation_has_no_horizontal_scroll(browser: Any, server: Server) -> None:
+    context, tap = new_context(
+        browser,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=1,
+        is_mobile=True,
+        has_touch=True,
+    )
+    url = next(u for u in server.pages if u.endswith("/derivation/"))
+    try:
+        rec = tap.fresh()
+        page = context.new_page()
+        attach_console(page, tap)
+        cdp = context.new_cdp_session(page)
+        page.goto(url, wait_until="load")
+        source = server.sources[url]
+        assert wait_for_math(page, source.expected_formulas) is not None, "math not typeset"
+        wait_for_diagrams(page, cdp, len(source.mermaid_blocks))
+        state = page.evaluate(
+            """() => {
+          const vw = document.documentElement.clientWidth;
+          const scrollWidth = document.documentElement.scrollWidth;
+          const scrolls = el => { for (let e = el.parentElement; e; e = e.parentElement) {
+              const o = getComputedStyle(e).overflowX;
+              if ((o === 'auto' || o === 'scroll' || o === 'hidden') && e !== document.body
+                  && e !== document.documentElement) return e; } return null; };
+          // Display math wider than its box must scroll inside that box.
+          const wide = [];
+          for (const c of document.querySelectorAll("mjx-container[display=true]")) {
+            if (c.closest("mjx-assistive-mml")) continue;
+            const box = scrolls(c.firstElementChild || c) ;
+            const r = c.getBoundingClientRect();
+            const inner = c.scrollWidth;
+            if (inner > c.clientWidth + 1 || r.right > vw + 1) {
+              wide.push({tex: (c.parentElement.textContent || '').slice(0, 50),
+                         width: inner, box: box ? box.tagName + '.' + box.className : null,
+                         boxRight: box ? box.getBoundingClientRect().right : null});
+            }
+          }
+          // Whatever sticks out of the viewport without a scrolling ancestor.
+          const out = [];
+          for (const el of document.querySelectorAll('.md-content *')) {
+            const r = el.getBoundingClientRect();
+            if (r.width && r.right > vw + 1 && !scrolls(el)) {
+              out.push(el.tagName.toLowerCase() + '.' + (el.className.baseVal ?? el.className)
+                       + ' right=' + Math.round(r.right));
+            }
+          }
+          return {vw, scrollWidth, wide, out: out.slice(0, 10)};
+        }"""
+        )
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "derivation.mobile.png"), full_page=True)
+        cdp.detach()
+    finally:
+        context.close()
+    assert state["scrollWidth"] <= 390, (
+        f"page scrolls horizontally: scrollWidth {state['scrollWidth']} > 390; "
+        f"elements sticking out: {state['out']}"
+    )
+    unboxed = [w for w in state["wide"] if w["box"] is None or w["boxRight"] > 391]
+    assert not unboxed, f"wide equations without their own scroll box: {json.dumps(unboxed)}"
+    assert not rec.console_errors + rec.page_errors, rec.console_errors + rec.page_errors
+
+
+def test_copy_button_copies_the_code(browser: Any, server: Server) -> None:
+    context, _tap = new_context(browser, permissions=["clipboard-read", "clipboard-write"])
+    url = next(u for u in server.pages if u.endswith("/derivation/"))
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        block = page.locator(f".md-content pre:has(:is({COPY})):visible").first
+        expected = block.locator("code").inner_text()
+        block.hover()
+        block.locator(COPY).first.click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+    finally:
+        context.close()
+    assert copied.strip() == expected.strip()
+    assert copied.strip()

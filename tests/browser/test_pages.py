@@ -1,0 +1,246 @@
+"""Every page in sitemap.xml, in both palettes: offline, error-free, fully rendered, legible.
+
+Each test checks one property on every page and lists every page that breaks it, so one run
+shows all failures. The visits themselves happen once per session (see conftest.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from browser_helpers import SEED_DIAGRAM_LABELS, DarkRun, Server, Visit, contrast_ratio, rgb
+
+# WCAG AA for normal-size text.
+MIN_CONTRAST = 4.5
+# A node the author styled invisible must stay invisible in both palettes.
+MAX_INVISIBLE_CONTRAST = 1.5
+MAX_DERIVATION_BYTES = 1_500_000
+
+
+def all_visits(light: dict[str, Visit], dark: DarkRun) -> list[Visit]:
+    return list(light.values()) + list(dark.visits.values())
+
+
+def where(v: Visit) -> str:
+    return f"{v.path} ({v.scheme})"
+
+
+def test_sitemap_lists_the_site(server: Server) -> None:
+    paths = [server.path_of(u) for u in server.pages]
+    assert "/" in paths, paths
+    assert "/derivation/" in paths, f"the derivation page is not in sitemap.xml: {paths}"
+    assert len(paths) == len(set(paths))
+
+
+def test_no_third_party_requests(light_visits: dict[str, Visit], dark_visits: DarkRun) -> None:
+    bad = [
+        f"{where(v)}: {url}" for v in all_visits(light_visits, dark_visits) for url in v.rec.blocked
+    ]
+    bad += [f"palette toggle: {url}" for url in dark_visits.toggle_rec.blocked]
+    assert not bad, "requests to non-loopback hosts (aborted):\n" + "\n".join(bad)
+
+
+def test_no_console_or_page_errors(light_visits: dict[str, Visit], dark_visits: DarkRun) -> None:
+    bad = []
+    for v in all_visits(light_visits, dark_visits):
+        bad += [f"{where(v)} console: {m}" for m in v.rec.console_errors]
+        bad += [f"{where(v)} pageerror: {m}" for m in v.rec.page_errors]
+    rec = dark_visits.toggle_rec
+    bad += [f"palette toggle: {m}" for m in rec.console_errors + rec.page_errors]
+    assert not bad, "\n".join(bad)
+
+
+def test_no_failed_local_requests(light_visits: dict[str, Visit], dark_visits: DarkRun) -> None:
+    bad = [f"{where(v)}: {f}" for v in all_visits(light_visits, dark_visits) for f in v.rec.failed]
+    assert not bad, "\n".join(bad)
+
+
+def test_every_formula_typeset(light_visits: dict[str, Visit], dark_visits: DarkRun) -> None:
+    bad = []
+    for v in all_visits(light_visits, dark_visits):
+        expected = v.source.expected_formulas
+        m = v.math
+        if m["outer"] != expected:
+            bad.append(f"{where(v)}: {m['outer']} typeset formulas, source has {expected}")
+        bad += [f"{where(v)}: untypeset .arithmatex: {t!r}" for t in m["untypeset"]]
+        bad += [f"{where(v)}: MathJax error node: {t!r}" for t in m["errors"]]
+        bad += [f"{where(v)}: raw TeX in visible text: {t!r}" for t in m["raw"]]
+        bad += [f"{where(v)}: {p}" for p in v.problems if p.startswith("math")]
+    assert not bad, "\n".join(bad)
+
+
+def test_derivation_has_math(server: Server) -> None:
+    """Guards the count test against a parser that finds nothing."""
+    src = next(s for u, s in server.sources.items() if u.endswith("/derivation/"))
+    assert src.expected_formulas >= 50, src.expected_formulas
+    assert len(src.mermaid_blocks) >= 2
+
+
+def test_every_diagram_rendered(light_visits: dict[str, Visit], dark_visits: DarkRun) -> None:
+    bad = []
+    for v in all_visits(light_visits, dark_visits):
+        expected = len(v.source.mermaid_blocks)
+        rendered = [d for d in v.diagrams if d["svgs"] > 0]
+        if len(rendered) != expected or len(v.diagrams) != expected:
+            bad.append(
+                f"{where(v)}: {len(rendered)} of {expected} Mermaid blocks rendered to SVG "
+                f"({len(v.diagrams)} diagram containers found)"
+            )
+        for d in v.diagrams:
+            if "Syntax error" in d["text"] or "Parse error" in d["text"]:
+                bad.append(f"{where(v)}: Mermaid error diagram: {d['text'][:120]!r}")
+            if d["svgs"] and (d["width"] < 20 or d["height"] < 20):
+                bad.append(f"{where(v)}: diagram SVG is {d['width']}x{d['height']} px")
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_seed_diagram_labels(
+    light_visits: dict[str, Visit], dark_visits: DarkRun, scheme: str
+) -> None:
+    visits = light_visits if scheme == "light" else dark_visits.visits
+    v = next(v for u, v in visits.items() if u.endswith("/derivation/"))
+    text = " ".join(d["text"] for d in v.diagrams if d["svgs"] > 0)
+    missing = [label for label in SEED_DIAGRAM_LABELS if label not in text]
+    assert not missing, f"labels missing from the rendered diagrams: {missing}\ntext: {text!r}"
+
+
+def _requested(v: Visit, needle: str) -> list[str]:
+    return [p for p in v.rec.request_paths() if needle in p]
+
+
+def test_heavy_libraries_only_where_needed(light_visits: dict[str, Visit]) -> None:
+    """Cold-cache visits: MathJax only on pages with math, Mermaid only with a diagram."""
+    bad = []
+    for v in light_visits.values():
+        mathjax = _requested(v, "/vendor/mathjax")
+        mermaid = _requested(v, "/vendor/mermaid")
+        if v.source.has_math and not mathjax:
+            bad.append(f"{v.path}: has math but loaded no MathJax")
+        if not v.source.has_math and mathjax:
+            bad.append(f"{v.path}: no math, yet loaded MathJax: {mathjax[:3]}")
+        if v.source.mermaid_blocks and not mermaid:
+            bad.append(f"{v.path}: has a diagram but loaded no Mermaid")
+        if not v.source.mermaid_blocks and mermaid:
+            bad.append(f"{v.path}: no diagram, yet loaded Mermaid: {mermaid[:3]}")
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_forward_svg_loads(
+    light_visits: dict[str, Visit], dark_visits: DarkRun, scheme: str
+) -> None:
+    visits = light_visits if scheme == "light" else dark_visits.visits
+    v = next(v for u, v in visits.items() if u.endswith("/derivation/"))
+    imgs = [i for i in v.images if (i["src"] or "").endswith("forward.svg")]
+    assert len(imgs) == 1, f"expected one forward.svg <img> on the derivation page: {v.images}"
+    img = imgs[0]
+    assert img["complete"] and img["naturalWidth"] > 0 and img["naturalHeight"] > 0, img
+    assert img["width"] > 100 and img["height"] > 50, img
+
+
+def test_every_image_loads(light_visits: dict[str, Visit]) -> None:
+    bad = [
+        f"{v.path}: {i['src']} ({i['naturalWidth']}x{i['naturalHeight']})"
+        for v in light_visits.values()
+        for i in v.images
+        if not (i["complete"] and i["naturalWidth"] > 0)
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_copy_button_on_every_code_block(light_visits: dict[str, Visit]) -> None:
+    bad = []
+    for v in light_visits.values():
+        for text in v.code_blocks["missing"]:
+            bad.append(f"{v.path}: no copy button on code block starting {text!r}")
+    total = sum(v.code_blocks["blocks"] for v in light_visits.values())
+    assert total > 0, "no code blocks found on any page"
+    assert not bad, f"{len(bad)} code blocks without a copy button:\n" + "\n".join(bad)
+
+
+def test_palette_toggle_switches_to_dark(dark_visits: DarkRun) -> None:
+    assert dark_visits.before == "default", dark_visits.before
+    assert dark_visits.after == "slate", "the header toggle did not switch to the dark scheme"
+    wrong = [
+        f"{v.path}: {v.scheme_attr}"
+        for v in dark_visits.visits.values()
+        if v.scheme_attr != "slate"
+    ]
+    assert not wrong, "pages not dark after the toggle:\n" + "\n".join(wrong)
+
+
+def _contrast_failures(v: Visit) -> list[str]:
+    bad = []
+    for m in v.math_colors:
+        ratio = contrast_ratio(rgb(m["fg"]), rgb(m["bg"]))
+        if ratio < MIN_CONTRAST:
+            bad.append(f"{where(v)}: formula {m['text']!r} contrast {ratio:.2f}")
+    for i, d in enumerate(v.diagrams):
+        for item in d.get("items", []):
+            ratio = contrast_ratio(rgb(item["fg"]), rgb(item["bg"]))
+            if item["invisible"]:
+                if ratio > MAX_INVISIBLE_CONTRAST:
+                    bad.append(
+                        f"{where(v)}: diagram {i + 1}: label {item['text']!r} of a node styled "
+                        f"invisible shows with contrast {ratio:.2f} (fg {item['fg'][:3]} on "
+                        f"{item['bg'][:3]})"
+                    )
+            elif ratio < MIN_CONTRAST:
+                bad.append(
+                    f"{where(v)}: diagram {i + 1}: {item['kind']} label {item['text']!r} "
+                    f"contrast {ratio:.2f} (fg {item['fg'][:3]} on {item['bg'][:3]})"
+                )
+    return bad
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_math_and_diagram_text_legible(
+    light_visits: dict[str, Visit], dark_visits: DarkRun, scheme: str
+) -> None:
+    visits = light_visits if scheme == "light" else dark_visits.visits
+    measured = sum(len(v.math_colors) for v in visits.values())
+    assert measured > 0
+    bad = [line for v in visits.values() for line in _contrast_failures(v)]
+    assert not bad, "\n".join(bad)
+
+
+def test_derivation_page_weight(light_visits: dict[str, Visit]) -> None:
+    v = next(v for u, v in light_visits.items() if u.endswith("/derivation/"))
+    total = v.bytes
+    assert total > 0
+    largest = ", ".join(f"{p} {n:,}" for p, n in v.sizes[:6])
+    assert total <= MAX_DERIVATION_BYTES, (
+        f"derivation page transfers {total:,} bytes uncompressed (limit "
+        f"{MAX_DERIVATION_BYTES:,}) in {len(v.sizes)} responses; largest: {largest}"
+    )
+
+
+def test_write_report(
+    light_visits: dict[str, Visit], dark_visits: DarkRun, report: dict[str, Any]
+) -> None:
+    """Records each page's weight and typeset time (reports/browser.json)."""
+    pages = {}
+    for url, v in light_visits.items():
+        d = dark_visits.visits.get(url)
+        pages[v.path] = {
+            "bytes": v.bytes,
+            "requests": len(v.sizes),
+            "largest": v.sizes[:5],
+            "load_ms": round(v.load_ms),
+            "harness_ms": {k: round(x) for k, x in v.timings.items()},
+            "typeset_ms": None if v.typeset_ms is None else round(v.typeset_ms),
+            "typeset_ms_dark": None if d is None or d.typeset_ms is None else round(d.typeset_ms),
+            "formulas": v.source.expected_formulas,
+            "formulas_typeset": v.math["outer"],
+            "diagrams": len(v.source.mermaid_blocks),
+            "diagrams_rendered": sum(1 for x in v.diagrams if x["svgs"] > 0),
+            "code_blocks": v.code_blocks["blocks"],
+            "blocked_requests": v.rec.blocked + ([] if d is None else d.rec.blocked),
+            "console_errors": len(v.rec.console_errors)
+            + (0 if d is None else len(d.rec.console_errors)),
+            "screenshots": [v.screenshot] + ([] if d is None else [d.screenshot]),
+        }
+    report["pages"] = pages
+    assert pages
