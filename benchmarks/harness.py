@@ -17,16 +17,24 @@ import numpy as np
 
 
 def calls_per_block(fn: Callable[[], object], block_seconds: float) -> int:
-    """How many calls of ``fn`` take about ``block_seconds`` (at least 1)."""
+    """How many calls of ``fn`` take about ``block_seconds`` of CPU time (at least 1)."""
     n = 1
     while True:
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(n):
             fn()
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         if elapsed >= block_seconds / 4 or n >= 1 << 20:
             return max(1, round(n * block_seconds / max(elapsed, 1e-9)))
         n *= 2
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Seconds per call of each case, one value per round, by two clocks."""
+
+    cpu: dict[str, list[float]]  # the process's CPU time: what the targets use
+    wall: dict[str, list[float]]  # wall-clock time: recorded for comparison
 
 
 def round_robin(
@@ -34,9 +42,12 @@ def round_robin(
     rounds: int,
     block_seconds: float = 0.05,
     warmup_calls: int = 10,
-) -> dict[str, list[float]]:
-    """Time every case once per round, in turn; return each case's seconds per call, per round.
+) -> Timings:
+    """Time every case once per round, in turn, by CPU time and by wall-clock time.
 
+    With one thread per library, the process's CPU time is the time a step takes on a core
+    of its own: unlike wall-clock time, it leaves out the time slices that other jobs on a
+    shared machine take from us (their effect on the caches remains).
     Every case first runs ``warmup_calls`` times. The order within a round alternates
     (forward, then reversed) so that no case always runs right after the same neighbour.
     The garbage collector is paused while timing, for every case alike.
@@ -45,7 +56,8 @@ def round_robin(
         for _ in range(warmup_calls):
             fn()
     n_calls = {name: calls_per_block(fn, block_seconds) for name, fn in cases.items()}
-    times: dict[str, list[float]] = {name: [] for name in cases}
+    cpu: dict[str, list[float]] = {name: [] for name in cases}
+    wall: dict[str, list[float]] = {name: [] for name in cases}
     names = list(cases)
     gc_was_enabled = gc.isenabled()
     gc.disable()
@@ -53,15 +65,16 @@ def round_robin(
         for r in range(rounds):
             for name in names if r % 2 == 0 else reversed(names):
                 fn, n = cases[name], n_calls[name]
-                start = time.perf_counter()
+                start_cpu, start_wall = time.process_time(), time.perf_counter()
                 for _ in range(n):
                     fn()
-                times[name].append((time.perf_counter() - start) / n)
+                cpu[name].append((time.process_time() - start_cpu) / n)
+                wall[name].append((time.perf_counter() - start_wall) / n)
             gc.collect()
     finally:
         if gc_was_enabled:
             gc.enable()
-    return times
+    return Timings(cpu, wall)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import threadpoolctl
 
 from . import digits, docs_build, gradients, mlp, report
 from .environment import describe
-from .harness import Stat, ratio_stat, round_robin
+from .harness import Stat, Timings, ratio_stat, round_robin
 
 
 def _import_torch() -> Any | None:
@@ -37,9 +37,25 @@ def _micros(times: dict[str, list[float]]) -> dict[str, float]:
     return {name: round(float(np.median(t)) * 1e6, 1) for name, t in times.items()}
 
 
+def _ratio_row(
+    key: str, t: Timings, ours: str, theirs: str, details: dict[str, Any], note: str = ""
+) -> dict[str, Any]:
+    """A result row from CPU-time ratios, with the wall-clock ratios next to them."""
+    wall = _stat(ratio_stat(t.wall[ours], t.wall[theirs]))
+    stat = _stat(ratio_stat(t.cpu[ours], t.cpu[theirs]))
+    return report.result(key, stat, note, details | {"wall_clock_ratio": wall})
+
+
+def _step_details(t: Timings, rounds: int) -> dict[str, Any]:
+    return {
+        "rounds": rounds,
+        "median_us_per_step": _micros(t.cpu),
+        "median_us_per_step_wall_clock": _micros(t.wall),
+    }
+
+
 def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
     f32 = np.float32
-    results = []
     cases: dict[str, Any] = {
         "ours_train": mlp.our_step(128, f32, equal_work=False)[0],
         "gemm_floor": mlp.gemm_floor(128, f32),
@@ -51,38 +67,22 @@ def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
         cases["torch_gemm_floor"] = mlp.torch_gemm_floor(torch, 128, f32)
     print(f"  MLP 784-256-256-10, batch 128: {len(cases)} cases x {rounds} rounds", flush=True)
     t = round_robin(cases, rounds)
-    details: dict[str, Any] = {"rounds": rounds, "median_us_per_step": _micros(t)}
+    details = _step_details(t, rounds)
     if torch is not None:  # how much of the gap is the BLAS library, not overhead
-        s = ratio_stat(t["gemm_floor"], t["torch_gemm_floor"])
+        s = ratio_stat(t.cpu["gemm_floor"], t.cpu["torch_gemm_floor"])
         details["numpy_gemms_over_torch_gemms"] = _stat(s)
-    results.append(
-        report.result(
-            "floor_b128",
-            _stat(ratio_stat(t["ours_train"], t["gemm_floor"])),
-            "8 GEMMs as bare NumPy `@` calls",
-            details,
-        )
-    )
+    results = [_ratio_row("floor_b128", t, "ours_train", "gemm_floor", details, "8 bare `@` calls")]
     if torch is not None:
-        for key, ours, theirs in (
-            ("train_b128", "ours_train", "torch_train"),
-            ("equal_b128", "ours_equal", "torch_equal"),
-        ):
-            results.append(report.result(key, _stat(ratio_stat(t[ours], t[theirs])), "", details))
+        results.append(_ratio_row("train_b128", t, "ours_train", "torch_train", details))
+        results.append(_ratio_row("equal_b128", t, "ours_equal", "torch_equal", details))
         cases32 = {
             "ours_train": mlp.our_step(32, f32, equal_work=False)[0],
             "torch_train": mlp.torch_step(torch, 32, f32, equal_work=False)[0],
         }
         print(f"  MLP 784-256-256-10, batch 32: 2 cases x {rounds} rounds", flush=True)
         t32 = round_robin(cases32, rounds)
-        results.append(
-            report.result(
-                "train_b32",
-                _stat(ratio_stat(t32["ours_train"], t32["torch_train"])),
-                "",
-                {"rounds": rounds, "median_us_per_step": _micros(t32)},
-            )
-        )
+        details32 = _step_details(t32, rounds)
+        results.append(_ratio_row("train_b32", t32, "ours_train", "torch_train", details32))
     else:
         for key in ("train_b128", "equal_b128", "train_b32"):
             results.append(report.result(key, None, "not measured: torch is not installed"))
@@ -96,13 +96,17 @@ def digits_results(torch: Any | None, seeds: int, repeats: int) -> list[dict[str
     rows = d["per_seed"]
     epochs = sorted(r["epochs"] for r in rows)
     note = f"{epochs[0]} to {epochs[-1]} epochs of batch 32, SGD momentum 0.9"
-    out = [
-        report.result(
-            "digits_seconds", _stat(Stat.of([r["seconds"] for r in rows])), note, {"per_seed": rows}
-        )
-    ]
+
+    def stat(key: str) -> dict[str, float]:
+        return _stat(Stat.of([r[key] for r in rows]))
+
+    details = {"per_seed": rows, "wall_clock": stat("wall_seconds")}
+    out = [report.result("digits_seconds", stat("seconds"), note, details)]
     if torch is not None:
-        out.append(report.result("digits_ratio", _stat(Stat.of([r["ratio"] for r in rows])), note))
+        wall_ratio = _stat(Stat.of([r["wall_seconds"] / r["torch_wall_seconds"] for r in rows]))
+        out.append(
+            report.result("digits_ratio", stat("ratio"), note, {"wall_clock_ratio": wall_ratio})
+        )
     else:
         out.append(report.result("digits_ratio", None, "not measured: torch is not installed"))
     return out
@@ -147,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
                 "gradcheck_seconds",
                 _stat(Stat.of(g["seconds"])),
                 g["network"],
-                {k: v for k, v in g.items() if k != "network"},
+                {k: v for k, v in g.items() if k != "network"}
+                | {"wall_clock": _stat(Stat.of(g["wall_seconds"]))},
             )
         )
     if args.no_docs:
@@ -157,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         d = docs_build.benchmark()
         secs = d["seconds"]
         stat = None if secs is None else {"median": secs, "q1": secs, "q3": secs, "n": 1}
-        results.append(report.result("docs_seconds", stat, d["note"]))
+        extra = {"cpu_seconds_of_children": d["cpu_seconds"]} if "cpu_seconds" in d else {}
+        results.append(report.result("docs_seconds", stat, d["note"], extra))
     env["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     env["wall_seconds"] = round(time.perf_counter() - start, 1)
     full = {
