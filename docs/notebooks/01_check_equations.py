@@ -297,7 +297,7 @@ assert err < TOL, err
 
 # %%
 z = np.linspace(-4, 4, 401).reshape(1, -1)
-fig, axes = plt.subplots(1, 3, figsize=(10, 2.8), sharex=True)
+fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.6), sharex=True)
 for ax, act in zip(axes, (bp.ReLU(), bp.Sigmoid(), bp.Tanh()), strict=True):
     a = act.forward(z)
     ax.plot(z[0], a[0], label=r"$\sigma(z)$")
@@ -310,8 +310,8 @@ for ax, act in zip(axes, (bp.ReLU(), bp.Sigmoid(), bp.Tanh()), strict=True):
     ax.set_title(type(act).__name__)
     ax.set_xlabel("$z$")
     ax.grid(alpha=0.3)
-axes[0].legend(loc="upper left", fontsize=8)
-fig.tight_layout()
+fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=2)
+fig.tight_layout(rect=(0, 0, 1, 0.86))
 plt.show()
 
 # %% [markdown]
@@ -438,7 +438,7 @@ ax.axvline(1e-6, color="gray", ls=":", label=r"default $\epsilon = 10^{-6}$")
 ax.set_xlabel(r"step $\epsilon$")
 ax.set_ylabel("relative error")
 ax.grid(alpha=0.3, which="both")
-ax.legend(fontsize=8)
+ax.legend(fontsize=9)
 fig.tight_layout()
 plt.show()
 best = eps_grid[int(np.argmin(worst))]
@@ -460,17 +460,17 @@ show_table(["check", "array", "relative error", "below 1e-7"], summary)
 assert all(err < TOL for _, _, err in results)
 
 groups = list(dict.fromkeys(check for check, _, _ in results))
-fig, ax = plt.subplots(figsize=(7, 3))
+fig, ax = plt.subplots(figsize=(6.5, 3.2))
 for row, group in enumerate(groups):
     errs = [err for check, _, err in results if check == group]
     ax.plot(errs, [row] * len(errs), "o", color="tab:blue", alpha=0.7)
 ax.axvline(TOL, color="tab:red", ls="--", label="threshold $10^{-7}$")
 ax.set_xscale("log")
 ax.set_xlim(1e-12, 1e-5)
-ax.set_yticks(range(len(groups)), groups, fontsize=8)
+ax.set_yticks(range(len(groups)), groups, fontsize=9)
 ax.invert_yaxis()
 ax.set_xlabel("relative error against central differences")
 ax.grid(alpha=0.3, axis="x")
-ax.legend(fontsize=8, loc="lower right")
+ax.legend(fontsize=9, loc="lower right")
 fig.tight_layout()
 plt.show()

@@ -48,7 +48,7 @@ data = bp.datasets.load_digits(test_size=0.25, rng=np.random.default_rng(0))
 print("X_train", data.X_train.shape, " X_test", data.X_test.shape)
 print("training images per class:", np.bincount(data.y_train))
 
-fig, axes = plt.subplots(1, 10, figsize=(10, 1.4))
+fig, axes = plt.subplots(1, 10, figsize=(7, 1.1))
 for digit, ax in enumerate(axes):
     first = data.X_train[data.y_train == digit][0]  # 64 pixels
     ax.imshow(first.reshape(8, 8), cmap="gray_r")
@@ -93,7 +93,7 @@ epochs = 20
 
 
 class ProgressBar:
-    """fit's callback: a text bar, redrawn in place after every epoch."""
+    """fit's callback: a text bar, redrawn after every epoch."""
 
     def __init__(self, total, width=20):
         self.total, self.width = total, width
@@ -101,8 +101,8 @@ class ProgressBar:
 
     def line(self, done, logs):
         filled = round(self.width * done / self.total)
-        bar = "█" * filled + "·" * (self.width - filled)
-        text = f"{bar} epoch {done:2d}/{self.total}"
+        bar = "=" * filled + " " * (self.width - filled)
+        text = f"[{bar}] epoch {done:2d}/{self.total}"
         if logs:
             text += (
                 f"  loss {logs['loss']:.3f}"
@@ -155,7 +155,7 @@ assert test["accuracy"] >= 0.97, test
 
 # %%
 epochs_axis = np.arange(1, epochs + 1)
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.4))
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(7.5, 3))
 ax_loss.plot(epochs_axis, history["loss"], "o-", ms=3, label="train")
 ax_loss.plot(epochs_axis, history["val_loss"], "s-", ms=3, label="test")
 ax_loss.set_yscale("log")
@@ -169,7 +169,7 @@ for ax in (ax_loss, ax_acc):
     ax.set_xlabel("epoch")
     ax.set_xticks(range(0, epochs + 1, 5))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
 fig.tight_layout()
 plt.show()
 
@@ -281,6 +281,6 @@ ax.set_aspect("equal")
 ax.set_xlabel("$x_1$")
 ax.set_ylabel("$x_2$")
 ax.set_title("decision regions of a 2-64-64-3 ReLU network")
-ax.legend(fontsize=8, loc="lower right")
+ax.legend(fontsize=9, loc="lower right")
 fig.tight_layout()
 plt.show()

@@ -135,7 +135,7 @@ for name, (naive, fused) in curves.items():
     assert np.allclose(fused, exact, rtol=rtol, atol=0)
     assert not np.isfinite(naive).all()  # the naive loss does break
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.4), sharey=True)
 for ax, (name, (naive, fused)) in zip(axes, curves.items(), strict=True):
     good = np.isfinite(naive)
     bad_t = t_grid[~good]
@@ -148,7 +148,7 @@ for ax, (name, (naive, fused)) in zip(axes, curves.items(), strict=True):
     ax.set_xlabel(r"logit scale $t$, with $z = t\,(1, 0, -1)$")
     ax.grid(alpha=0.3, which="both")
 axes[0].set_ylabel("cross-entropy loss")
-axes[0].legend(fontsize=8, loc="upper left")
+axes[0].legend(fontsize=9, loc="upper left")
 fig.tight_layout()
 plt.show()
 
@@ -266,7 +266,7 @@ assert status["bp.Sigmoid"].max() == 0
 assert status["bp.Sigmoid sigma'(z)"].max() == 0
 
 colors = ["#4caf50", "#ff9800", "#e53935"]
-fig, ax = plt.subplots(figsize=(8, 2.6))
+fig, ax = plt.subplots(figsize=(7, 2.6))
 ax.imshow(
     np.array(list(status.values())),
     aspect="auto",
@@ -281,7 +281,7 @@ ax.set_xlabel("$z$")
 ax.legend(
     handles=[Patch(color=c) for c in colors],
     labels=["finite", "finite, but exp overflowed", "NaN"],
-    fontsize=8,
+    fontsize=9,
     loc="upper center",
     bbox_to_anchor=(0.5, -0.28),
     ncol=3,

@@ -75,12 +75,13 @@ def report(bug, buggy, fixed):
 
 
 # %% [markdown]
-# ## (a) $\sigma'(a)$ where $\sigma'(z)$ belongs
+# ## (a) The sigmoid's derivative taken at a instead of z
 #
 # BP1 and BP2 multiply by $\sigma'(z^{(k)})$, the derivative at the *pre-activation*. `Sigmoid`
-# caches its output $a = \sigma(z)$ and uses $\sigma'(z) = a(1-a)$. The bug evaluates the
-# derivative formula at the cached $a$ as if it were $z$, giving $\sigma'(a) = \sigma(a)(1-\sigma(a))$.
-# Both lie in $(0, 1/4]$, so the gradients have plausible sizes and nothing looks wrong.
+# caches its output $a = \sigma(z)$ and uses $\sigma'(z) = a(1-a)$. The bug uses $\sigma'(a)$ where
+# $\sigma'(z)$ belongs: it evaluates the derivative formula at the cached $a$ as if it were $z$,
+# giving $\sigma(a)(1-\sigma(a))$. Both values lie in $(0, 1/4]$, so the gradients have plausible
+# sizes and nothing looks wrong.
 
 
 # %%
@@ -181,7 +182,7 @@ print(f"with N = 1, relative error of 2.b: {single['2.b']:.1e}")
 assert single["2.b"] < TOL
 
 # %% [markdown]
-# ## (d) A missing $1/N$ in the loss gradient
+# ## (d) A missing 1/N in the loss gradient
 #
 # The forward pass returns the *mean* cross-entropy, $\mathcal{L} = \frac{1}{N}\sum_s \ell_s$, so
 # the output delta is $\frac{1}{N}(p - y)$. Dropping the $1/N$ scales every gradient by $N$. Training
@@ -217,7 +218,7 @@ assert max(fixed.values()) < TOL
 # scale. The dashed line is the $10^{-7}$ threshold.
 
 # %%
-fig, axes = plt.subplots(2, 2, figsize=(10, 6), sharex=True, sharey=True)
+fig, axes = plt.subplots(2, 2, figsize=(7.5, 5.6), sharex=True, sharey=True)
 for ax, bug in zip(axes.ravel(), clinic, strict=True):
     buggy, fixed = clinic[bug]
     names = list(buggy)

@@ -264,10 +264,10 @@ def draw(ax, terms, title):
             f"{label}\n{(rows, cols)}",
             ha="center",
             va="bottom",
-            fontsize=8,
+            fontsize=9,
         )
         x += cols
-    ax.set_xlim(-0.3, 20)
+    ax.set_xlim(-0.3, 17)
     ax.set_ylim(-N / 2 - 0.5, N / 2 + 2.6)
     ax.set_aspect("equal")
     ax.axis("off")
@@ -331,7 +331,7 @@ rows_to_draw = [
         "BP4, input gradient",
     ),
 ]
-fig, axes = plt.subplots(len(rows_to_draw), 2, figsize=(11, 7.5))
+fig, axes = plt.subplots(len(rows_to_draw), 2, figsize=(8, 6.6))
 for row, pair in zip(rows_to_draw, axes, strict=True):
     column_terms, batch_terms, what = row
     draw(pair[0], column_terms, f"{what}: column form, one sample")
