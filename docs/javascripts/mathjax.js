@@ -9,7 +9,9 @@
 // and the Markdown cells of mkdocs-jupyter notebooks, `.jp-MarkdownOutput`, which keep
 // TeX between $ $ and $$ $$. Nothing else on the page is scanned.
 //
-// State for tests and tools: <html data-bp-math="none|loading|done|error">.
+// State for tests and tools: data-bp-math="none|loading|done|error", on <html> and on the
+// page's .md-content element. Instant navigation replaces .md-content, so a test that waits
+// for `.md-content[data-bp-math=done]` can never see the previous page's state.
 (() => {
   const vendor = new URL("../assets/vendor/", document.currentScript.src).href;
   const SELECTOR = ".arithmatex, .jp-MarkdownOutput";
@@ -54,22 +56,28 @@
     return ready;
   }
 
+  function setState(value) {
+    root.dataset.bpMath = value;
+    const content = document.querySelector(".md-content");
+    if (content) content.dataset.bpMath = value;
+  }
+
   async function typesetPage() {
     const elements = [...document.querySelectorAll(SELECTOR)];
     if (elements.length === 0) {
-      root.dataset.bpMath = "none";
+      setState("none");
       return;
     }
-    root.dataset.bpMath = "loading";
+    setState("loading");
     try {
       await loadMathJax();
       MathJax.startup.output.clearCache();
       MathJax.typesetClear();
       MathJax.texReset();
       await MathJax.typesetPromise(elements);
-      root.dataset.bpMath = "done";
+      setState("done");
     } catch (error) {
-      root.dataset.bpMath = "error";
+      setState("error");
       throw error;
     }
   }

@@ -14,8 +14,9 @@
 // reader toggles the palette, so the colours always match the light or dark scheme.
 //
 // For tests and tools:
-//   <html data-bp-mermaid="none|waiting|loading|done|error">: "none" = no diagram on the
-//   page, "waiting" = diagrams not yet near the viewport.
+//   data-bp-mermaid="none|waiting|loading|done|error" on <html> and on the page's .md-content
+//   (replaced by instant navigation, so it never shows the previous page's state): "none" =
+//   no diagram on the page, "waiting" = diagrams not yet near the viewport.
 //   window.bpRenderDiagrams(): render every diagram on the page now; returns a Promise.
 (() => {
   const entry = new URL(
@@ -27,6 +28,12 @@
   let observer = null;
   let counter = 0;
   let pending = Promise.resolve();
+
+  function setState(value) {
+    root.dataset.bpMermaid = value;
+    const content = document.querySelector(".md-content");
+    if (content) content.dataset.bpMermaid = value;
+  }
 
   const scheme = () =>
     document.body.getAttribute("data-md-color-scheme") === "slate" ? "dark" : "light";
@@ -41,14 +48,14 @@
       pre.replaceWith(div);
     }
     const all = [...document.querySelectorAll("div.mermaid-diagram[data-source]")];
-    if (all.length === 0) root.dataset.bpMermaid = "none";
+    if (all.length === 0) setState("none");
     return all.filter((div) => div.dataset.scheme !== scheme());
   }
 
   async function renderNow() {
     const diagrams = staleDiagrams();
     if (diagrams.length === 0) return;
-    root.dataset.bpMermaid = "loading";
+    setState("loading");
     try {
       mermaidModule ??= import(entry).then((module) => module.default);
       const mermaid = await mermaidModule;
@@ -65,9 +72,9 @@
         div.innerHTML = svg;
         div.dataset.scheme = current;
       }
-      root.dataset.bpMermaid = "done";
+      setState("done");
     } catch (error) {
-      root.dataset.bpMermaid = "error";
+      setState("error");
       throw error;
     }
   }
@@ -87,7 +94,7 @@
       render(); // already downloaded: re-rendering costs no bytes
       return;
     }
-    root.dataset.bpMermaid = "waiting";
+    setState("waiting");
     observer = new IntersectionObserver(
       (entries) => {
         if (entries.some((entry) => entry.isIntersecting)) {
