@@ -48,12 +48,18 @@ data = bp.datasets.load_digits(test_size=0.25, rng=np.random.default_rng(0))
 print("X_train", data.X_train.shape, " X_test", data.X_test.shape)
 print("training images per class:", np.bincount(data.y_train))
 
-fig, axes = plt.subplots(1, 10, figsize=(7, 1.1))
-for digit, ax in enumerate(axes):
+# the first training image of each digit, side by side with 1-pixel gaps
+strip = np.zeros((8, 10 * 9 - 1))
+for digit in range(10):
     first = data.X_train[data.y_train == digit][0]  # 64 pixels
-    ax.imshow(first.reshape(8, 8), cmap="gray_r")
-    ax.set_title(str(digit))
-    ax.axis("off")
+    strip[:, 9 * digit : 9 * digit + 8] = first.reshape(8, 8)
+fig, ax = plt.subplots(figsize=(7, 1.2))
+ax.imshow(strip, cmap="gray_r")
+ax.set_xticks(9 * np.arange(10) + 3.5, range(10))
+ax.set_yticks([])
+ax.tick_params(length=0)
+for side in ax.spines.values():
+    side.set_visible(False)
 plt.show()
 
 # %% [markdown]
@@ -253,9 +259,9 @@ print(f"spirals: accuracy on 300 new points {new_accuracy:.1%}")
 assert new_accuracy > 0.9
 
 # %%
-side = np.linspace(-1.3, 1.3, 261)
+side = np.linspace(-1.3, 1.3, 201)
 xx, yy = np.meshgrid(side, side)
-grid = np.column_stack([xx.ravel(), yy.ravel()])  # 261 * 261 points
+grid = np.column_stack([xx.ravel(), yy.ravel()])  # 201 * 201 points
 regions = spiral_net.predict(grid).argmax(axis=1).reshape(xx.shape)
 
 colors = ["tab:blue", "tab:orange", "tab:green"]
