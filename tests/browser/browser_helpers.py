@@ -330,6 +330,18 @@ class Tap:
 
     def __init__(self) -> None:
         self.current = Recorder()
+        self.inflight: set[Any] = set()
+        self.last_activity = time.monotonic()
+
+    def wait_quiet(self, page: Any, quiet_ms: float = 300, timeout_s: float = 10.0) -> bool:
+        """Wait until no loopback request has been in flight for `quiet_ms`."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            idle = (time.monotonic() - self.last_activity) * 1000
+            if not self.inflight and idle >= quiet_ms:
+                return True
+            page.wait_for_timeout(50)  # lets Playwright dispatch the network events
+        return False
 
     def fresh(self) -> Recorder:
         self.current = Recorder()
@@ -351,10 +363,17 @@ def attach_tap(context: Any) -> Tap:
     context.route("**/*", route)
 
     def on_request(req: Any) -> None:
+        tap.last_activity = time.monotonic()
         if is_loopback(req.url) and not req.url.startswith(("data:", "blob:")):
             tap.current.requests.append(req)
+            tap.inflight.add(req)
+
+    def on_finished(req: Any) -> None:
+        tap.last_activity = time.monotonic()
+        tap.inflight.discard(req)
 
     def on_failed(req: Any) -> None:
+        on_finished(req)
         if is_loopback(req.url):
             tap.current.failed.append(f"{req.url} ({req.failure})")
 
@@ -363,6 +382,7 @@ def attach_tap(context: Any) -> Tap:
             tap.current.failed.append(f"{resp.url} (HTTP {resp.status})")
 
     context.on("request", on_request)
+    context.on("requestfinished", on_finished)
     context.on("requestfailed", on_failed)
     context.on("response", on_response)
     return tap
@@ -529,6 +549,22 @@ def diagrams_now(page: Any, cdp: Any) -> list[dict[str, Any]]:
     return found
 
 
+DIAGRAM_HOSTS = ".md-content :is(.mermaid-diagram, pre.mermaid, div.mermaid)"
+
+
+def reveal_diagrams(page: Any, cdp: Any, expected: int, timeout_s: float = 20.0) -> list[Any]:
+    """Scroll each diagram into view in turn, as a reader does (the site renders Mermaid only
+    when a diagram nears the viewport), wait until all are rendered, and scroll back up."""
+    if expected:
+        hosts = page.locator(DIAGRAM_HOSTS)
+        for i in range(hosts.count()):
+            hosts.nth(i).scroll_into_view_if_needed()
+            page.wait_for_timeout(50)  # let the IntersectionObserver fire
+    found = wait_for_diagrams(page, cdp, expected, timeout_s)
+    page.evaluate("window.scrollTo(0, 0)")
+    return found
+
+
 def wait_for_diagrams(page: Any, cdp: Any, expected: int, timeout_s: float = 20.0) -> list[Any]:
     """Poll until `expected` diagrams hold an SVG; return what is there at the end."""
     deadline = time.monotonic() + timeout_s
@@ -593,6 +629,7 @@ class Visit:
     scheme_attr: str | None = None
     screenshot: str = ""
     sizes: list[tuple[str, int]] = field(default_factory=list, repr=False)  # path, bytes
+    initial_bytes: int = 0  # before the reader scrolls to any diagram
     problems: list[str] = field(default_factory=list)  # timeouts while waiting to render
     timings: dict[str, float] = field(default_factory=dict)  # harness phases, ms
 

@@ -51,7 +51,7 @@ from browser_helpers import (
     attach_console,
     new_context,
     parse_page_source,
-    wait_for_diagrams,
+    reveal_diagrams,
     wait_for_math,
 )
 
@@ -201,7 +201,14 @@ JS_CODE_BLOCKS = r"""
   // notebook *output* (stdout, tables), i.e. Markdown code blocks and notebook input cells.
   const pres = [...document.querySelectorAll(".md-content pre")].filter(p =>
     !p.matches(".mermaid, .mermaid-diagram") && !p.closest(".jp-OutputArea, .mermaid-diagram"));
-  const missing = pres.filter(p => !p.querySelector(COPY))
+  // mkdocs-jupyter gives each notebook input cell its own <clipboard-copy for="cell-N">,
+  // which copies the hidden raw source #cell-N.
+  const nbCopy = p => {
+    const area = p.closest(".jp-InputArea");
+    const button = area && area.querySelector("clipboard-copy[for]");
+    return !!(button && document.getElementById(button.getAttribute("for")));
+  };
+  const missing = pres.filter(p => !p.querySelector(COPY) && !nbCopy(p))
     .map(p => (p.textContent || "").trim().slice(0, 60));
   return {blocks: pres.length, buttons: document.querySelectorAll(`.md-content :is(${COPY})`).length,
           missing};
@@ -217,21 +224,28 @@ JS_IMAGES = r"""
 """
 
 
-def render_and_measure(page: Any, cdp: Any, visit: Visit) -> None:
-    """Wait until the page's math and diagrams are rendered (or time out), then measure."""
+def render_and_measure(page: Any, cdp: Any, tap: Tap, visit: Visit) -> None:
+    """Wait until the page's math is typeset, note the bytes of the first view, scroll through
+    the diagrams (they render near the viewport), wait for the network to go quiet, measure."""
     source = visit.source
     t0 = time.monotonic()
     visit.typeset_ms = wait_for_math(page, source.expected_formulas)
     visit.timings["math"] = (time.monotonic() - t0) * 1000
     if source.has_math and visit.typeset_ms is None:
         visit.problems.append(f"math not all typeset after 20 s ({source.expected_formulas})")
-    visit.diagrams = wait_for_diagrams(page, cdp, len(source.mermaid_blocks))
+    if not tap.wait_quiet(page):
+        visit.problems.append("network still busy 10 s after the first view")
+    visit.initial_bytes = sum(n for _, n in visit.rec.body_sizes())
+    visit.diagrams = reveal_diagrams(page, cdp, len(source.mermaid_blocks))
     visit.timings["diagrams"] = (time.monotonic() - t0) * 1000
+    if not tap.wait_quiet(page):
+        visit.problems.append("network still busy 10 s after the diagrams rendered")
     visit.math = page.evaluate(JS_MATH_STATE)
     visit.math_colors = page.evaluate(JS_MATH_COLORS)
     visit.code_blocks = page.evaluate(JS_CODE_BLOCKS)
     visit.images = page.evaluate(JS_IMAGES)
     visit.scheme_attr = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    visit.timings["measured"] = (time.monotonic() - t0) * 1000
 
 
 def visit_page(context: Any, tap: Tap, server: Server, url: str, scheme: str) -> Visit:
@@ -243,15 +257,7 @@ def visit_page(context: Any, tap: Tap, server: Server, url: str, scheme: str) ->
     t0 = time.monotonic()
     page.goto(url, wait_until="load")
     visit.load_ms = (time.monotonic() - t0) * 1000
-    render_and_measure(page, cdp, visit)
-    # Let late requests (lazy chunks, fonts) show up before the page is judged.
-    t1 = time.monotonic()
-    visit.timings["measured"] = (t1 - t0) * 1000
-    try:
-        page.wait_for_load_state("networkidle", timeout=5000)
-    except Exception:
-        visit.problems.append("network still busy 5 s after rendering")
-    visit.timings["idle"] = (time.monotonic() - t1) * 1000
+    render_and_measure(page, cdp, tap, visit)
     SCREENSHOTS.mkdir(exist_ok=True)
     shot = SCREENSHOTS / screenshot_name(server, url, scheme)
     page.screenshot(path=str(shot), full_page=True)

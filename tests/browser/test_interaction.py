@@ -13,7 +13,7 @@ from browser_helpers import (
     Server,
     attach_console,
     new_context,
-    wait_for_diagrams,
+    reveal_diagrams,
     wait_for_math,
 )
 
@@ -68,7 +68,7 @@ def _page_state(page: Any, server: Server, url: str, cdp: Any) -> list[str]:
     source = server.sources[url]
     if source.has_math and wait_for_math(page, source.expected_formulas) is None:
         problems.append("math not typeset")
-    diagrams = wait_for_diagrams(page, cdp, len(source.mermaid_blocks))
+    diagrams = reveal_diagrams(page, cdp, len(source.mermaid_blocks))
     rendered = sum(1 for d in diagrams if d["svgs"] > 0)
     if rendered != len(source.mermaid_blocks):
         problems.append(f"{rendered} of {len(source.mermaid_blocks)} diagrams rendered")
@@ -146,6 +146,48 @@ def test_search_finds_the_derivation(browser: Any, server: Server) -> None:
     assert not rec.blocked, rec.blocked
 
 
+JS_MOBILE = r"""
+() => {
+  const vw = document.documentElement.clientWidth;
+  const scrollWidth = document.documentElement.scrollWidth;
+  // The nearest ancestor-or-self that scrolls (or clips) horizontally and lies inside the
+  // viewport: content wider than that box can be scrolled to inside it.
+  const box = el => {
+    for (let e = el; e && e !== document.body && e !== document.documentElement;
+         e = e.parentElement) {
+      const o = getComputedStyle(e).overflowX;
+      if (o === "visible") continue;
+      const r = e.getBoundingClientRect();
+      if (r.left >= -1 && r.right <= vw + 1) return e;
+    }
+    return null;
+  };
+  const label = e => e.tagName.toLowerCase() + "." + String(e.className.baseVal ?? e.className)
+    .split(" ").join(".");
+  let scrolling = 0;
+  const unboxed = [];
+  for (const c of document.querySelectorAll("mjx-container[display=true]")) {
+    if (c.closest("mjx-assistive-mml")) continue;
+    const r = c.getBoundingClientRect();
+    if (r.right <= vw + 1 && r.left >= -1) continue;
+    const b = box(c);
+    if (b && b.scrollWidth > b.clientWidth) scrolling += 1;
+    else unboxed.push({tex: (c.querySelector("mjx-assistive-mml") || c).textContent.slice(0, 40),
+                       right: Math.round(r.right), box: b ? label(b) : null});
+  }
+  const out = [];
+  // The article only: the navigation drawer waits off-canvas on the left by design.
+  for (const el of document.querySelectorAll(".md-content *")) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || r.right <= vw + 1) continue;
+    if (el.closest("mjx-container") || box(el)) continue;
+    out.push(label(el) + " spans " + Math.round(r.left) + ".." + Math.round(r.right));
+  }
+  return {vw, scrollWidth, scrolling_equations: scrolling, unboxed, out: out.slice(0, 15)};
+}
+"""
+
+
 def test_mobile_derivation_has_no_horizontal_scroll(browser: Any, server: Server) -> None:
     context, tap = new_context(
         browser,
@@ -163,40 +205,8 @@ def test_mobile_derivation_has_no_horizontal_scroll(browser: Any, server: Server
         page.goto(url, wait_until="load")
         source = server.sources[url]
         assert wait_for_math(page, source.expected_formulas) is not None, "math not typeset"
-        wait_for_diagrams(page, cdp, len(source.mermaid_blocks))
-        state = page.evaluate(
-            """() => {
-          const vw = document.documentElement.clientWidth;
-          const scrollWidth = document.documentElement.scrollWidth;
-          const scrolls = el => { for (let e = el.parentElement; e; e = e.parentElement) {
-              const o = getComputedStyle(e).overflowX;
-              if ((o === 'auto' || o === 'scroll' || o === 'hidden') && e !== document.body
-                  && e !== document.documentElement) return e; } return null; };
-          // Display math wider than its box must scroll inside that box.
-          const wide = [];
-          for (const c of document.querySelectorAll("mjx-container[display=true]")) {
-            if (c.closest("mjx-assistive-mml")) continue;
-            const box = scrolls(c.firstElementChild || c) ;
-            const r = c.getBoundingClientRect();
-            const inner = c.scrollWidth;
-            if (inner > c.clientWidth + 1 || r.right > vw + 1) {
-              wide.push({tex: (c.parentElement.textContent || '').slice(0, 50),
-                         width: inner, box: box ? box.tagName + '.' + box.className : null,
-                         boxRight: box ? box.getBoundingClientRect().right : null});
-            }
-          }
-          // Whatever sticks out of the viewport without a scrolling ancestor.
-          const out = [];
-          for (const el of document.querySelectorAll('.md-content *')) {
-            const r = el.getBoundingClientRect();
-            if (r.width && r.right > vw + 1 && !scrolls(el)) {
-              out.push(el.tagName.toLowerCase() + '.' + (el.className.baseVal ?? el.className)
-                       + ' right=' + Math.round(r.right));
-            }
-          }
-          return {vw, scrollWidth, wide, out: out.slice(0, 10)};
-        }"""
-        )
+        reveal_diagrams(page, cdp, len(source.mermaid_blocks))
+        state = page.evaluate(JS_MOBILE)
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "derivation.mobile.png"), full_page=True)
         cdp.detach()
@@ -206,23 +216,45 @@ def test_mobile_derivation_has_no_horizontal_scroll(browser: Any, server: Server
         f"page scrolls horizontally: scrollWidth {state['scrollWidth']} > 390; "
         f"elements sticking out: {state['out']}"
     )
-    unboxed = [w for w in state["wide"] if w["box"] is None or w["boxRight"] > 391]
-    assert not unboxed, f"wide equations without their own scroll box: {json.dumps(unboxed)}"
+    assert not state["unboxed"], "wide equations not inside a scroll box within the viewport:\n" + (
+        "\n".join(json.dumps(w, ensure_ascii=False) for w in state["unboxed"])
+    )
+    assert not state["out"], "content beyond the right edge, clipped, with no scroll box:\n" + (
+        "\n".join(state["out"])
+    )
+    # Guards the two checks above against a page with nothing wide on it.
+    assert state["scrolling_equations"] > 0, "no equation scrolls at 390 px; is math rendered?"
     assert not rec.console_errors + rec.page_errors, rec.console_errors + rec.page_errors
 
 
-def test_copy_button_copies_the_code(browser: Any, server: Server) -> None:
+def test_copy_buttons_copy_the_code(browser: Any, server: Server) -> None:
+    """Click the first copy button on the derivation page (Material's) and on each notebook
+    page (mkdocs-jupyter's), and compare the clipboard with the code shown."""
     context, _tap = new_context(browser, permissions=["clipboard-read", "clipboard-write"])
-    url = next(u for u in server.pages if u.endswith("/derivation/"))
+    checked = []
     try:
         page = context.new_page()
-        page.goto(url, wait_until="load")
-        block = page.locator(f".md-content pre:has(:is({COPY})):visible").first
-        expected = block.locator("code").inner_text()
-        block.hover()
-        block.locator(COPY).first.click()
-        copied = page.evaluate("navigator.clipboard.readText()")
+        for url in server.pages:
+            is_notebook = "jp-InputArea" in server.html[url]
+            if not (url.endswith("/derivation/") or is_notebook):
+                continue
+            page.goto(url, wait_until="load")
+            if is_notebook:
+                area = page.locator(".md-content .jp-InputArea:has(clipboard-copy)").first
+                shown = area.locator("pre").inner_text()
+                area.hover()
+                area.locator("clipboard-copy").click()
+            else:
+                block = page.locator(f".md-content pre:has(:is({COPY})):visible").first
+                shown = block.locator("code").inner_text()
+                block.hover()
+                block.locator(COPY).first.click()
+            page.wait_for_timeout(100)
+            copied = page.evaluate("navigator.clipboard.readText()")
+            page.evaluate("navigator.clipboard.writeText('')")
+            checked.append((server.path_of(url), shown.strip(), copied.strip()))
     finally:
         context.close()
-    assert copied.strip() == expected.strip()
-    assert copied.strip()
+    assert any(p == "/derivation/" for p, _, _ in checked)
+    bad = [f"{p}: copied {c[:60]!r}, shown {s[:60]!r}" for p, s, c in checked if not c or c != s]
+    assert not bad, "\n".join(bad)
