@@ -593,6 +593,37 @@ def rgb(c: list[float]) -> tuple[float, float, float]:
     return (float(c[0]), float(c[1]), float(c[2]))
 
 
+# WCAG AA for normal-size text.
+MIN_CONTRAST = 4.5
+# A node the author styled invisible (the seed's `classDef invisible`) must stay invisible.
+MAX_INVISIBLE_CONTRAST = 1.5
+
+
+def contrast_problems(math_colors: list[Any], diagrams: list[Any]) -> list[str]:
+    """Formulas and diagram labels whose text does not stand out from what it is drawn on."""
+    bad = []
+    for m in math_colors:
+        ratio = contrast_ratio(rgb(m["fg"]), rgb(m["bg"]))
+        if ratio < MIN_CONTRAST:
+            bad.append(f"formula {m['text']!r} contrast {ratio:.2f}")
+    for i, d in enumerate(diagrams):
+        for item in d.get("items", []):
+            ratio = contrast_ratio(rgb(item["fg"]), rgb(item["bg"]))
+            colours = f"(fg {item['fg'][:3]} on {item['bg'][:3]})"
+            if item["invisible"]:
+                if ratio > MAX_INVISIBLE_CONTRAST:
+                    bad.append(
+                        f"diagram {i + 1}: label {item['text']!r} of a node styled invisible "
+                        f"shows with contrast {ratio:.2f} {colours}"
+                    )
+            elif ratio < MIN_CONTRAST:
+                bad.append(
+                    f"diagram {i + 1}: {item['kind']} label {item['text']!r} contrast "
+                    f"{ratio:.2f} {colours}"
+                )
+    return bad
+
+
 # --------------------------------------------------------------------------------------------
 # Records shared by the fixtures and the tests
 # --------------------------------------------------------------------------------------------

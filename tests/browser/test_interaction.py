@@ -8,10 +8,13 @@ import re
 from typing import Any
 
 from browser_helpers import (
+    JS_MATH_COLORS,
     JS_MATH_STATE,
     SCREENSHOTS,
     Server,
     attach_console,
+    contrast_problems,
+    diagrams_now,
     new_context,
     reveal_diagrams,
     wait_for_math,
@@ -228,16 +231,17 @@ def test_mobile_derivation_has_no_horizontal_scroll(browser: Any, server: Server
 
 
 def test_copy_buttons_copy_the_code(browser: Any, server: Server) -> None:
-    """Click the first copy button on the derivation page (Material's) and on each notebook
-    page (mkdocs-jupyter's), and compare the clipboard with the code shown."""
+    """Click the first copy button on the derivation page (Material's) and on the first
+    notebook page (mkdocs-jupyter's, the same on every notebook), and compare the clipboard
+    with the code shown. test_copy_button_on_every_code_block checks that every block has one."""
     context, _tap = new_context(browser, permissions=["clipboard-read", "clipboard-write"])
     checked = []
+    derivation = [u for u in server.pages if u.endswith("/derivation/")]
+    notebooks = [u for u in server.pages if "jp-InputArea" in server.html[u]]
     try:
         page = context.new_page()
-        for url in server.pages:
-            is_notebook = "jp-InputArea" in server.html[url]
-            if not (url.endswith("/derivation/") or is_notebook):
-                continue
+        for url in derivation + notebooks[:1]:
+            is_notebook = url in notebooks
             page.goto(url, wait_until="load")
             if is_notebook:
                 area = page.locator(".md-content .jp-InputArea:has(clipboard-copy)").first
@@ -256,5 +260,48 @@ def test_copy_buttons_copy_the_code(browser: Any, server: Server) -> None:
     finally:
         context.close()
     assert any(p == "/derivation/" for p, _, _ in checked)
+    assert len(checked) == 2, f"expected the derivation and a notebook page: {checked}"
     bad = [f"{p}: copied {c[:60]!r}, shown {s[:60]!r}" for p, s, c in checked if not c or c != s]
+    assert not bad, "\n".join(bad)
+
+
+PALETTE_TOGGLE = "form[data-md-component=palette] label.md-header__button:visible"
+
+
+def test_palette_toggle_recolours_a_rendered_page(browser: Any, server: Server) -> None:
+    """Toggle the palette on the derivation page after its diagrams have rendered: math and
+    diagrams must follow the new scheme (legibly), then follow it back."""
+    context, tap = new_context(browser)
+    url = next(u for u in server.pages if u.endswith("/derivation/"))
+    bad: list[str] = []
+    try:
+        rec = tap.fresh()
+        page = context.new_page()
+        attach_console(page, tap)
+        cdp = context.new_cdp_session(page)
+        page.goto(url, wait_until="load")
+        source = server.sources[url]
+        assert wait_for_math(page, source.expected_formulas) is not None
+        reveal_diagrams(page, cdp, len(source.mermaid_blocks))
+        for target in ["slate", "default"]:
+            page.locator(PALETTE_TOGGLE).first.click()
+            page.wait_for_function(
+                f"document.body.getAttribute('data-md-color-scheme') === {json.dumps(target)}",
+                timeout=5000,
+            )
+            # Give the page up to 10 s to re-render its diagrams in the new colours.
+            for _ in range(50):
+                diagrams = diagrams_now(page, cdp)
+                problems = contrast_problems(page.evaluate(JS_MATH_COLORS), diagrams)
+                rendered = sum(1 for d in diagrams if d["svgs"] > 0)
+                if not problems and rendered == len(source.mermaid_blocks):
+                    break
+                page.wait_for_timeout(200)
+            bad += [f"after toggling to {target}: {p}" for p in problems]
+            if rendered != len(source.mermaid_blocks):
+                bad.append(f"after toggling to {target}: {rendered} diagrams rendered")
+        cdp.detach()
+    finally:
+        context.close()
+    bad += [f"console: {m}" for m in rec.console_errors + rec.page_errors]
     assert not bad, "\n".join(bad)

@@ -9,12 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_helpers import SEED_DIAGRAM_LABELS, DarkRun, Server, Visit, contrast_ratio, rgb
+from browser_helpers import SEED_DIAGRAM_LABELS, DarkRun, Server, Visit, contrast_problems
 
-# WCAG AA for normal-size text.
-MIN_CONTRAST = 4.5
-# A node the author styled invisible must stay invisible in both palettes.
-MAX_INVISIBLE_CONTRAST = 1.5
 MAX_DERIVATION_BYTES = 1_500_000
 
 
@@ -172,27 +168,7 @@ def test_palette_toggle_switches_to_dark(dark_visits: DarkRun) -> None:
 
 
 def _contrast_failures(v: Visit) -> list[str]:
-    bad = []
-    for m in v.math_colors:
-        ratio = contrast_ratio(rgb(m["fg"]), rgb(m["bg"]))
-        if ratio < MIN_CONTRAST:
-            bad.append(f"{where(v)}: formula {m['text']!r} contrast {ratio:.2f}")
-    for i, d in enumerate(v.diagrams):
-        for item in d.get("items", []):
-            ratio = contrast_ratio(rgb(item["fg"]), rgb(item["bg"]))
-            if item["invisible"]:
-                if ratio > MAX_INVISIBLE_CONTRAST:
-                    bad.append(
-                        f"{where(v)}: diagram {i + 1}: label {item['text']!r} of a node styled "
-                        f"invisible shows with contrast {ratio:.2f} (fg {item['fg'][:3]} on "
-                        f"{item['bg'][:3]})"
-                    )
-            elif ratio < MIN_CONTRAST:
-                bad.append(
-                    f"{where(v)}: diagram {i + 1}: {item['kind']} label {item['text']!r} "
-                    f"contrast {ratio:.2f} (fg {item['fg'][:3]} on {item['bg'][:3]})"
-                )
-    return bad
+    return [f"{where(v)}: {p}" for p in contrast_problems(v.math_colors, v.diagrams)]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
