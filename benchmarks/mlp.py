@@ -6,7 +6,8 @@ Three things are timed on the same batch:
   (``need_input_grad=False``), ``opt.step()``;
 * our **equal-work step**: the public ``net.backward(grad)``, which also returns dL/dX;
 * the **GEMM floor**: the same eight matrix products our training step performs (three
-  forward, three dW, two dA_prev), as bare NumPy ``@`` calls on arrays of the same shapes.
+  forward, three dW, two dA_prev), as bare NumPy ``@`` calls on arrays of the same shapes
+  and in the same form (the forward product is ``W @ A_prev.T``, as in ``affine_fast``).
 
 PyTorch runs the same network with the same initial weights (copied from ours) and dtype.
 For the training step its input does not require grad; for the equal-work step it does.
@@ -98,7 +99,7 @@ def gemm_floor(batch_size: int, dtype: type[np.floating[Any]]) -> Callable[[], o
 
     def floor() -> object:
         for A, W in zip(inputs, Ws, strict=True):
-            A @ W.T  # forward: Z = A_prev W^T
+            W @ A.T  # forward: Z^T = W A_prev^T, as Linear.forward computes it (affine_fast)
         for d, A in zip(deltas, inputs, strict=True):
             d.T @ A  # dW = delta^T A_prev
         for d, W in zip(deltas[1:], Ws[1:], strict=True):

@@ -12,6 +12,29 @@ from .init import INITIALIZERS, InitName
 from .module import Module, Parameter, as_grad
 
 
+def affine(A_prev: NDArray[Any], W: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
+    """$Z = A W^\\top + \\mathbf{1} b^\\top$ for a batch ``A_prev`` (N, n), as the derivation writes it."""
+    # --8<-- [start:forward]
+    Z = A_prev @ W.T + b  # (N, n) @ (n, m) + (m,) -> (N, m)
+    # --8<-- [end:forward]
+    return Z
+
+
+def affine_fast(A_prev: NDArray[Any], W: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
+    """The same ``Z`` as :func:`affine`, computed as its transpose $Z^\\top = W A^\\top$.
+
+    Each entry is the same dot product, so the numbers agree (``tests/test_fast_paths.py``
+    checks it). NumPy's OpenBLAS runs ``W @ A_prev.T`` faster than ``A_prev @ W.T`` when the
+    batch is small: for a 784 -> 256 layer, the product alone is 1.5x faster at N = 32 and
+    1.1x faster at N = 128 (docs/performance.md). ``Linear.forward`` uses this one.
+    """
+    # --8<-- [start:forward_fast]
+    Zt = W @ A_prev.T  # (m, n) @ (n, N) -> (m, N): Z transposed
+    Z = np.add(Zt.T, b, order="C")  # Zt^T + b, stored row by row like A_prev @ W.T + b
+    # --8<-- [end:forward_fast]
+    return Z
+
+
 class Linear(Module):
     """Fully connected layer.
 
@@ -69,11 +92,7 @@ class Linear(Module):
         check_2d(A_prev, repr(self), "input", self.in_features)
         check_finite(A_prev, repr(self), "input")
         self.A_prev = A_prev
-        W, b = self.W, self.b
-        # --8<-- [start:forward]
-        Z = A_prev @ W.T + b  # (N, n) @ (n, m) + (m,) -> (N, m)
-        # --8<-- [end:forward]
-        return Z
+        return affine_fast(A_prev, self.W, self.b)  # the numbers of affine(), faster
 
     def backward(self, delta: ArrayLike) -> NDArray[Any]:
         """``delta`` = dL/dZ (N, m) -> dL/dA_prev (N, n); sets ``dW`` (m, n) and ``db`` (m,)."""
