@@ -7,6 +7,9 @@ Policy (documented once, used everywhere):
 * Shapes are never broadcast: a mismatch is a ``ValueError`` naming the module
   and both shapes.
 * NaN and inf are rejected with a ``ValueError`` that says where they are.
+
+Every message starts with ``where``: the module that checks (a layer, formatted with its
+``repr`` only when an error is raised, so a check costs nothing for its name) or a name.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from numpy.typing import ArrayLike, NDArray
 FloatArray = NDArray[np.floating[Any]]
 
 
-def as_float_array(x: ArrayLike, dtype: np.dtype[Any] | None, where: str, what: str) -> FloatArray:
+def as_float_array(
+    x: ArrayLike, dtype: np.dtype[Any] | None, where: object, what: str
+) -> FloatArray:
     """Return ``x`` as a float array of ``dtype`` (or its own float dtype if ``None``).
 
     Integer and bool arrays are cast; complex, object and string arrays raise ``TypeError``.
@@ -38,7 +43,7 @@ def as_float_array(x: ArrayLike, dtype: np.dtype[Any] | None, where: str, what: 
     return arr
 
 
-def check_finite(x: NDArray[Any], where: str, what: str) -> None:
+def check_finite(x: NDArray[Any], where: object, what: str) -> None:
     """Raise ``ValueError`` if ``x`` holds NaN or inf, naming the first bad position."""
     if not np.isfinite(x).all():
         bad = np.argwhere(~np.isfinite(x))[0]
@@ -49,7 +54,7 @@ def check_finite(x: NDArray[Any], where: str, what: str) -> None:
         )
 
 
-def check_2d(x: NDArray[Any], where: str, what: str, n_features: int | None = None) -> None:
+def check_2d(x: NDArray[Any], where: object, what: str, n_features: int | None = None) -> None:
     """Require shape (N, n_features), N >= 1."""
     if x.ndim != 2:
         hint = " Use x.reshape(1, -1) for a single sample." if x.ndim == 1 else ""

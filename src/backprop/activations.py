@@ -34,7 +34,7 @@ class Activation(Module):
 
     def forward(self, Z: ArrayLike) -> NDArray[Any]:
         """``Z`` (N, m) -> ``A = sigma(Z)`` (N, m); caches what sigma' needs."""
-        Z = as_float_array(Z, None, repr(self), "input")
+        Z = as_float_array(Z, None, self, "input")
         self.dtype = Z.dtype
         A, self.cache = self._sigma(Z)
         return A

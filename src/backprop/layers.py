@@ -88,9 +88,9 @@ class Linear(Module):
 
     def forward(self, A_prev: ArrayLike) -> NDArray[Any]:
         """``A_prev`` (N, n) -> ``Z`` (N, m). Caches ``A_prev`` for ``dW``."""
-        A_prev = as_float_array(A_prev, self.dtype, repr(self), "input")
-        check_2d(A_prev, repr(self), "input", self.in_features)
-        check_finite(A_prev, repr(self), "input")
+        A_prev = as_float_array(A_prev, self.dtype, self, "input")
+        check_2d(A_prev, self, "input", self.in_features)
+        check_finite(A_prev, self, "input")
         self.A_prev = A_prev
         return affine_fast(A_prev, self.W, self.b)  # the numbers of affine(), faster
 
