@@ -542,6 +542,14 @@ def call_on_node(cdp: Any, backend_node_id: int, function: str) -> Any:
 
 def diagrams_now(page: Any, cdp: Any) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = list(page.evaluate(JS_INLINE_DIAGRAMS))
+    # A closed shadow root is invisible to page scripts, but its host is not. Piercing the
+    # whole document through CDP is slow on a page with hundreds of formulas, so only do it
+    # when some diagram host has no diagram of its own in the light DOM.
+    hosts = page.evaluate(
+        "document.querySelectorAll('.md-content :is(.mermaid, .mermaid-diagram)').length"
+    )
+    if hosts == len(found) and all(d["svgs"] for d in found):
+        return found
     for backend_id, mode in shadow_roots_of_diagrams(cdp):
         info = call_on_node(cdp, backend_id, JS_SHADOW_DIAGRAM)
         info["mode"] = f"shadow-{mode}"

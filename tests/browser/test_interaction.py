@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 from typing import Any
 
 from browser_helpers import (
@@ -290,11 +291,13 @@ def test_palette_toggle_recolours_a_rendered_page(browser: Any, server: Server) 
                 timeout=5000,
             )
             # Give the page up to 10 s to re-render its diagrams in the new colours.
-            for _ in range(50):
+            deadline = time.monotonic() + 10
+            while True:
                 diagrams = diagrams_now(page, cdp)
                 problems = contrast_problems(page.evaluate(JS_MATH_COLORS), diagrams)
                 rendered = sum(1 for d in diagrams if d["svgs"] > 0)
-                if not problems and rendered == len(source.mermaid_blocks):
+                done = not problems and rendered == len(source.mermaid_blocks)
+                if done or time.monotonic() > deadline:
                     break
                 page.wait_for_timeout(200)
             bad += [f"after toggling to {target}: {p}" for p in problems]
