@@ -114,12 +114,12 @@ def digits_results(torch: Any | None, seeds: int, repeats: int) -> list[dict[str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--rounds", type=int, default=31, help="rounds per ratio (>= 15)")
+    parser.add_argument("--rounds", type=int, help="rounds per ratio (default 31, >= 15)")
     parser.add_argument("--seeds", type=int, default=10, help="digits seeds")
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="few rounds, no docs build; writes benchmarks/results/quick.tmp.json only",
+        help="7 rounds (or --rounds), 3 seeds, no docs build; writes results/quick.tmp.json",
     )
     parser.add_argument("--no-docs", action="store_true", help="skip the docs build timing")
     parser.add_argument(
@@ -129,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.quick:
-        args.rounds, args.seeds, args.no_docs = 7, 3, True
+        args.rounds, args.seeds, args.no_docs = args.rounds or 7, 3, True
+    elif args.rounds is None:
+        args.rounds = 31
     elif args.rounds < 15:
         parser.error("use at least 15 rounds (or --quick for a smoke run)")
 

@@ -6,6 +6,7 @@ Because the loss is a mean over N samples, every output gradient carries a facto
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -45,7 +46,7 @@ class Loss:
         raise NotImplementedError
 
     def _check_loss(self, loss: float) -> float:
-        if not np.isfinite(loss):
+        if not math.isfinite(loss):
             raise ValueError(
                 f"{type(self).__name__}: the loss is {loss}. The predictions or targets contain "
                 "huge values; lower the learning rate or rescale the data."
