@@ -7,7 +7,8 @@ Three things are timed on the same batch:
 * our **equal-work step**: the public ``net.backward(grad)``, which also returns dL/dX;
 * the **GEMM floor**: the same eight matrix products our training step performs (three
   forward, three dW, two dA_prev), as bare NumPy ``@`` calls on arrays of the same shapes
-  and in the same form (the forward product is ``W @ A_prev.T``, as in ``affine_fast``).
+  and in the same form (the forward product is ``W @ A_prev.T`` for a batch of at most
+  ``SMALL_BATCH`` rows, as ``Linear.forward`` computes it, and ``A_prev @ W.T`` above).
 
 PyTorch runs the same network with the same initial weights (copied from ours) and dtype.
 For the training step its input does not require grad; for the equal-work step it does.
@@ -23,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import backprop as bp
+import backprop.layers as bp_layers
 
 SIZES = (784, 256, 256, 10)
 LR = 0.01
@@ -83,6 +85,21 @@ def our_step(
     return (equal_work_step if equal_work else train_step), net
 
 
+def with_clear_forward(step: Callable[[], object]) -> Callable[[], object]:
+    """``step`` with ``Linear.forward`` running the derivation's ``affine`` (Z = A W^T + b)
+    even for small batches, where it would run ``affine_fast``: what the fast path buys."""
+
+    def clear_step() -> object:
+        fast = bp_layers.affine_fast
+        bp_layers.affine_fast = bp_layers.affine
+        try:
+            return step()
+        finally:
+            bp_layers.affine_fast = fast
+
+    return clear_step
+
+
 def gemm_floor(batch_size: int, dtype: type[np.floating[Any]]) -> Callable[[], object]:
     """The eight GEMMs of our training step, alone, on the operands a real step produces."""
     net = make_net(dtype)
@@ -97,9 +114,14 @@ def gemm_floor(batch_size: int, dtype: type[np.floating[Any]]) -> Callable[[], o
     deltas = [np.ones((batch_size, layer.out_features), dtype=dtype) / batch_size for layer in lins]
     assert all(a is not None and a.dtype == dtype for a in inputs)
 
+    small = batch_size <= bp_layers.SMALL_BATCH  # Linear.forward's choice of product
+
     def floor() -> object:
         for A, W in zip(inputs, Ws, strict=True):
-            W @ A.T  # forward: Z^T = W A_prev^T, as Linear.forward computes it (affine_fast)
+            if small:
+                W @ A.T  # forward: Z^T = W A_prev^T, as in affine_fast
+            else:
+                A @ W.T  # forward: Z = A_prev W^T, as in affine
         for d, A in zip(deltas, inputs, strict=True):
             d.T @ A  # dW = delta^T A_prev
         for d, W in zip(deltas[1:], Ws[1:], strict=True):

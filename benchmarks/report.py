@@ -108,6 +108,7 @@ def _load(env: dict[str, Any]) -> str:
 
 STEP_LABELS = {
     "ours_train": "ours, training step",
+    "ours_train_clear_forward": "ours, training step, forward by `affine` instead of `affine_fast`",
     "torch_train": "torch, training step",
     "ours_equal": "ours, equal-work step",
     "torch_equal": "torch, equal-work step",
@@ -117,16 +118,21 @@ STEP_LABELS = {
 
 
 def step_times(report: dict[str, Any]) -> list[str]:
-    """Markdown rows of the median time per step at batch 128 (context for the ratios)."""
-    row = next((r for r in report["results"] if r["id"] == "floor_b128"), None)
-    if row is None or not row["details"].get("median_us_per_step"):
+    """Markdown rows of the median CPU time per step (context for the ratios)."""
+    by_id = {r["id"]: r["details"] for r in report["results"]}
+    b128 = by_id.get("floor_b128", {}).get("median_us_per_step", {})
+    b32 = by_id.get("train_b32", {}).get("median_us_per_step", {})
+    if not b128:
         return []
-    micros = row["details"]["median_us_per_step"]
-    lines = ["| batch 128, median of the rounds | time per step |", "|---|---:|"]
+
+    def ms(micros: dict[str, float], key: str) -> str:
+        return f"{micros[key] / 1000:.2f} ms" if key in micros else ""
+
+    lines = ["| median time per step | batch 128 | batch 32 |", "|---|---:|---:|"]
     lines += [
-        f"| {label} | {micros[key] / 1000:.2f} ms |"
+        f"| {label} | {ms(b128, key)} | {ms(b32, key)} |"
         for key, label in STEP_LABELS.items()
-        if key in micros
+        if key in b128 or key in b32
     ]
     return lines
 

@@ -47,10 +47,12 @@ def _ratio_row(
 
 
 def _step_details(t: Timings, rounds: int) -> dict[str, Any]:
+    fast_path = ratio_stat(t.cpu["ours_train"], t.cpu["ours_train_clear_forward"])
     return {
         "rounds": rounds,
         "median_us_per_step": _micros(t.cpu),
         "median_us_per_step_wall_clock": _micros(t.wall),
+        "fast_forward_over_clear_forward": _stat(fast_path),
     }
 
 
@@ -58,6 +60,9 @@ def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
     f32 = np.float32
     cases: dict[str, Any] = {
         "ours_train": mlp.our_step(128, f32, equal_work=False)[0],
+        "ours_train_clear_forward": mlp.with_clear_forward(
+            mlp.our_step(128, f32, equal_work=False)[0]
+        ),
         "gemm_floor": mlp.gemm_floor(128, f32),
         "ours_equal": mlp.our_step(128, f32, equal_work=True)[0],
     }
@@ -77,9 +82,12 @@ def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
         results.append(_ratio_row("equal_b128", t, "ours_equal", "torch_equal", details))
         cases32 = {
             "ours_train": mlp.our_step(32, f32, equal_work=False)[0],
+            "ours_train_clear_forward": mlp.with_clear_forward(
+                mlp.our_step(32, f32, equal_work=False)[0]
+            ),
             "torch_train": mlp.torch_step(torch, 32, f32, equal_work=False)[0],
         }
-        print(f"  MLP 784-256-256-10, batch 32: 2 cases x {rounds} rounds", flush=True)
+        print(f"  MLP 784-256-256-10, batch 32: 3 cases x {rounds} rounds", flush=True)
         t32 = round_robin(cases32, rounds)
         details32 = _step_details(t32, rounds)
         results.append(_ratio_row("train_b32", t32, "ours_train", "torch_train", details32))

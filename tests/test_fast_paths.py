@@ -1,7 +1,8 @@
 """Fast paths compute the same numbers as the clear code that the derivation shows.
 
-``Linear.forward`` calls ``affine_fast`` (Z^T = W A^T, faster with OpenBLAS for small
-batches); the derivation shows ``affine`` (Z = A W^T + b). Both sum the same products for
+For batches of up to ``SMALL_BATCH`` rows, ``Linear.forward`` calls ``affine_fast``
+(Z^T = W A^T, faster with OpenBLAS there); the derivation shows ``affine`` (Z = A W^T + b),
+which ``Linear.forward`` runs for larger batches. Both sum the same products for
 every entry, so they may differ only by rounding: at most the error bound of two dot products
 of length n, 2 n u sum_k |a_k w_k| (u the unit roundoff), plus the rounding of ``+ b``.
 """
@@ -14,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import backprop as bp
-from backprop.layers import affine, affine_fast
+from backprop import layers
+from backprop.layers import SMALL_BATCH, affine, affine_fast
 
 
 def rounding_bound(A: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -49,7 +51,21 @@ def test_linear_forward_is_affine(dtype: type) -> None:
     rng = np.random.default_rng(0)
     layer = bp.Linear(784, 256, rng=rng, dtype=dtype)
     layer.b[:] = rng.standard_normal(256)
-    for N in (1, 32, 128):
+    for N in (1, 32, SMALL_BATCH, SMALL_BATCH + 1, 128):
         A = rng.random((N, 784)).astype(dtype)
         clear = affine(A, layer.W, layer.b)
         assert np.all(np.abs(layer.forward(A) - clear) <= rounding_bound(A, layer.W, layer.b))
+
+
+def test_linear_forward_takes_the_fast_path_only_for_small_batches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(layers, "affine", lambda *a: calls.append("affine") or affine(*a))
+    monkeypatch.setattr(
+        layers, "affine_fast", lambda *a: calls.append("affine_fast") or affine_fast(*a)
+    )
+    layer = bp.Linear(3, 2, rng=np.random.default_rng(0))
+    for N in (1, SMALL_BATCH, SMALL_BATCH + 1):
+        layer.forward(np.ones((N, 3)))
+    assert calls == ["affine_fast", "affine_fast", "affine"]
