@@ -495,7 +495,9 @@ JS_INLINE_DIAGRAMS = (
   // renderer uses a closed shadow root instead; those are found through CDP.
   const hosts = [...document.querySelectorAll(".md-content .mermaid-diagram, .md-content .mermaid")]
     .filter(e => !e.parentElement.closest(".mermaid-diagram, .mermaid"));
-  return hosts.filter(h => !h.shadowRoot).map(h => Object.assign(diagramInfo(h),
+  // A Material host (div.mermaid) keeps its SVG in a closed shadow root: not counted here.
+  const material = h => h.matches("div.mermaid") && !h.querySelector("svg");
+  return hosts.filter(h => !h.shadowRoot && !material(h)).map(h => Object.assign(diagramInfo(h),
     {mode: "inline", tag: h.tagName.toLowerCase()}));
 }
 """
