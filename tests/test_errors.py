@@ -263,3 +263,19 @@ def test_fit_argument_errors() -> None:
         bp.fit(net, loss_fn, opt, np.ones((4, 3)), np.ones((3, 2)), epochs=1)
     with pytest.raises(ValueError, match="fit: epochs and batch_size must be positive ints"):
         bp.fit(net, loss_fn, opt, np.ones((4, 3)), np.ones((4, 2)), epochs=0)
+
+
+def test_shapes_rejects_wrong_feature_count():
+    net = bp.Sequential(bp.Linear(4, 3), bp.ReLU(), bp.Linear(3, 2))
+    with pytest.raises(ValueError, match=r"expected input shape \(N, 4\), got \(8, 5\)"):
+        net.shapes((8, 5))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"eps": 0.0}, "eps must be > 0"), ({"weight_decay": -1.0}, "weight_decay must be >= 0")],
+)
+def test_adam_rejects_bad_hyperparameters(kwargs, message):
+    net = bp.Sequential(bp.Linear(2, 2))
+    with pytest.raises(ValueError, match=message):
+        bp.Adam(net.parameters(), **kwargs)

@@ -135,5 +135,9 @@ class Linear(Module):
         return [Parameter(self, "W", "W"), Parameter(self, "b", "b")]
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
-        """(N, n) -> (N, m)."""
+        """(N, n) -> (N, m); a wrong feature count n is a ``ValueError``, as in ``forward``."""
+        if not input_shape or input_shape[-1] != self.in_features:
+            raise ValueError(
+                f"{self!r}: expected input shape (N, {self.in_features}), got {tuple(input_shape)}."
+            )
         return (*input_shape[:-1], self.out_features)

@@ -99,6 +99,10 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         if not all(0 <= beta < 1 for beta in betas):
             raise ValueError(f"Adam: betas must be in [0, 1), got {betas}.")
+        if not eps > 0:
+            raise ValueError(f"Adam: eps must be > 0, got {eps}.")
+        if weight_decay < 0:
+            raise ValueError(f"Adam: weight_decay must be >= 0, got {weight_decay}.")
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
         self.t = 0
         self.m = [np.zeros_like(p.value) for p in self.params]
