@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     print(report.text_table(full))
     print(report.summary(results))
     print(report.machine_line(full))
-    official = not (args.quick or args.no_torch)
+    official = torch is not None and not args.quick  # latest.json compares with torch
     name = "latest.json" if official else ("quick" if args.quick else "no-torch") + ".tmp.json"
     out = report.ROOT / "benchmarks" / "results" / name
     report.write(full, out)
