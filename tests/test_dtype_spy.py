@@ -134,14 +134,14 @@ OPTIMIZERS: dict[str, Callable[[list[bp.Parameter]], bp.Optimizer]] = {
 }
 
 
-def data(rng: np.random.Generator, target: str) -> tuple[Any, Any]:
-    X = rng.random((48, 20)).astype(np.float32).view(Spied)
-    labels = rng.integers(0, 10, size=48)
+def data(rng: np.random.Generator, target: str, n: int = 48) -> tuple[Any, Any]:
+    X = rng.random((n, 20)).astype(np.float32).view(Spied)
+    labels = rng.integers(0, 10, size=n)
     if target == "labels":
         return X, labels
     if target == "onehot":
         return X, np.eye(10, dtype=np.float32)[labels].view(Spied)
-    return X, rng.standard_normal((48, 10)).astype(np.float32).view(Spied)  # regression
+    return X, rng.standard_normal((n, 10)).astype(np.float32).view(Spied)  # regression
 
 
 @pytest.mark.parametrize("opt_name", list(OPTIMIZERS))
@@ -169,11 +169,12 @@ def test_no_float64_inside_a_float32_fit(
 
 
 def test_no_float64_in_the_equal_work_step(spy: DtypeSpy) -> None:
-    """The public ``net.backward`` that also returns dL/dX, as the benchmark's equal-work step."""
+    """The public ``net.backward`` that also returns dL/dX, as the benchmark's equal-work step,
+    on a batch above ``SMALL_BATCH`` (so ``Linear.forward`` runs ``affine``, not the fast path)."""
     rng = np.random.default_rng(1)
     net = float32_net(rng, bp.ReLU)
     spy_on(net)
-    X, y = data(rng, "labels")
+    X, y = data(rng, "labels", n=bp.layers.SMALL_BATCH + 36)
     loss_fn, opt = bp.SoftmaxCrossEntropyLoss(), bp.SGD(net.parameters(), lr=0.1)
     for _ in range(3):
         loss_fn.forward(net.forward(X), y)
