@@ -238,7 +238,7 @@ def render_and_measure(page: Any, cdp: Any, tap: Tap, visit: Visit) -> None:
     visit.initial_bytes = sum(n for _, n in visit.rec.body_sizes())
     visit.diagrams = reveal_diagrams(page, cdp, len(source.mermaid_blocks))
     visit.timings["diagrams"] = (time.monotonic() - t0) * 1000
-    if not tap.wait_quiet(page):
+    if source.mermaid_blocks and not tap.wait_quiet(page):
         visit.problems.append("network still busy 10 s after the diagrams rendered")
     visit.math = page.evaluate(JS_MATH_STATE)
     visit.math_colors = page.evaluate(JS_MATH_COLORS)

@@ -194,6 +194,27 @@ def test_derivation_page_weight(light_visits: dict[str, Visit]) -> None:
     )
 
 
+GROUPS = [
+    ("mermaid", "/assets/vendor/mermaid/"),
+    ("mathjax font", "/assets/vendor/mathjax-newcm-font/"),
+    ("mathjax", "/assets/vendor/mathjax/"),
+    ("search index", "/search/"),
+    ("theme js", "/assets/javascripts/"),
+    ("theme css", "/assets/stylesheets/"),
+    ("site js/css", "/javascripts/"),
+]
+
+
+def bytes_by_group(sizes: list[tuple[str, int]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for path, n in sizes:
+        group = next((g for g, prefix in GROUPS if prefix in path), None)
+        if group is None:
+            group = "page html" if path.endswith("/") else "other"
+        out[group] = out.get(group, 0) + n
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
 def test_write_report(
     light_visits: dict[str, Visit], dark_visits: DarkRun, report: dict[str, Any]
 ) -> None:
@@ -205,6 +226,7 @@ def test_write_report(
             "bytes": v.bytes,
             "bytes_before_scrolling": v.initial_bytes,
             "requests": len(v.sizes),
+            "bytes_by_group": bytes_by_group(v.sizes),
             "largest": v.sizes[:5],
             "load_ms": round(v.load_ms),
             "harness_ms": {k: round(x) for k, x in v.timings.items()},
@@ -220,5 +242,12 @@ def test_write_report(
             + (0 if d is None else len(d.rec.console_errors)),
             "screenshots": [v.screenshot] + ([] if d is None else [d.screenshot]),
         }
+    report["about"] = (
+        "One cold-cache visit per page at 1280x900 in the light palette (dark: same context, "
+        "after the header toggle). bytes: sum of response bodies (the test server never "
+        "compresses, so uncompressed) after scrolling every diagram into view; "
+        "bytes_before_scrolling: the first view only. typeset_ms: ms from navigation start "
+        "until every formula is typeset (null: no math). harness_ms: where the test spent time."
+    )
     report["pages"] = pages
     assert pages
