@@ -261,7 +261,9 @@ def visit_page(context: Any, tap: Tap, server: Server, url: str, scheme: str) ->
     render_and_measure(page, cdp, tap, visit)
     SCREENSHOTS.mkdir(exist_ok=True)
     shot = SCREENSHOTS / screenshot_name(server, url, scheme)
+    t1 = time.monotonic()
     page.screenshot(path=str(shot), full_page=True)
+    visit.timings["screenshot"] = (time.monotonic() - t1) * 1000
     visit.screenshot = str(shot.relative_to(ROOT))
     visit.sizes = rec.body_sizes()
     visit.timings["total"] = (time.monotonic() - t0) * 1000

@@ -230,6 +230,7 @@ def test_write_report(
             "largest": v.sizes[:5],
             "load_ms": round(v.load_ms),
             "harness_ms": {k: round(x) for k, x in v.timings.items()},
+            "harness_ms_dark": None if d is None else {k: round(x) for k, x in d.timings.items()},
             "typeset_ms": None if v.typeset_ms is None else round(v.typeset_ms),
             "typeset_ms_dark": None if d is None or d.typeset_ms is None else round(d.typeset_ms),
             "formulas": v.source.expected_formulas,
