@@ -66,12 +66,24 @@
         theme: current === "dark" ? "dark" : "default",
         fontFamily: getComputedStyle(document.body).fontFamily,
       });
+      // One broken diagram must not keep the others from rendering: each keeps its source
+      // text and an error note, and the page state ends as "error".
+      let failed = null;
       for (const div of diagrams) {
         counter += 1;
-        const { svg } = await mermaid.render(`bp-mermaid-${counter}`, div.dataset.source);
-        div.innerHTML = svg;
-        div.dataset.scheme = current;
+        try {
+          const { svg } = await mermaid.render(`bp-mermaid-${counter}`, div.dataset.source);
+          div.innerHTML = svg;
+          div.dataset.scheme = current;
+        } catch (error) {
+          failed ??= error;
+          div.dataset.scheme = current;
+          div.dataset.error = String(error?.message ?? error);
+          div.textContent = div.dataset.source;
+          document.getElementById(`dbp-mermaid-${counter}`)?.remove();
+        }
       }
+      if (failed) throw failed;
       setState("done");
     } catch (error) {
       setState("error");

@@ -1,12 +1,15 @@
 """backprop: an executable derivation of backpropagation in NumPy.
 
-Quick start::
+Quick start:
 
-    import numpy as np
-    import backprop as bp
+```python
+import numpy as np
+import backprop as bp
 
-    rng = np.random.default_rng(0)
-    net = bp.Sequential(bp.Linear(2, 16, rng=rng), bp.Tanh(), bp.Linear(16, 2, rng=rng))
+rng = np.random.default_rng(0)
+net = bp.Sequential(bp.Linear(2, 16, rng=rng), bp.Tanh(), bp.Linear(16, 2, rng=rng))
+print(net.forward(rng.standard_normal((4, 2))).shape)  # (4, 2)
+```
 """
 
 from . import datasets

@@ -7,22 +7,24 @@ $u\\,|f|/\\epsilon$, so a gradient many orders smaller than the loss itself can 
 1e-7; pass ``eps=1e-5`` then. In float32 the rounding error alone swamps the check, hence
 float64 only.
 
-Checking a layer you wrote yourself::
+Checking a layer you wrote yourself:
 
-    import numpy as np
-    import backprop as bp
+```python
+import numpy as np
+import backprop as bp
 
-    rng = np.random.default_rng(0)
-    layer = bp.Tanh()
-    Z = rng.standard_normal((4, 3))
-    G = rng.standard_normal((4, 3))  # an arbitrary upstream gradient dL/dA
+rng = np.random.default_rng(0)
+layer = bp.Tanh()
+Z = rng.standard_normal((4, 3))
+G = rng.standard_normal((4, 3))  # an arbitrary upstream gradient dL/dA
 
-    def f(Z):                        # L = sum(G * layer(Z)), so dL/dZ = layer.backward(G)
-        return float((G * layer.forward(Z)).sum())
+def f(Z):                        # L = sum(G * layer(Z)), so dL/dZ = layer.backward(G)
+    return float((G * layer.forward(Z)).sum())
 
-    numeric = bp.numerical_gradient(f, Z)
-    layer.forward(Z)
-    assert bp.relative_error(layer.backward(G), numeric) < 1e-7
+numeric = bp.numerical_gradient(f, Z)
+layer.forward(Z)
+assert bp.relative_error(layer.backward(G), numeric) < 1e-7
+```
 """
 
 from __future__ import annotations

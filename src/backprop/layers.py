@@ -21,11 +21,11 @@ def affine(A_prev: NDArray[Any], W: NDArray[Any], b: NDArray[Any]) -> NDArray[An
 
 
 SMALL_BATCH = 64
-"""Up to this many rows, ``Linear.forward`` computes ``Z`` with :func:`affine_fast`."""
+"""Up to this many rows, ``Linear.forward`` computes ``Z`` with ``affine_fast``."""
 
 
 def affine_fast(A_prev: NDArray[Any], W: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
-    """The same ``Z`` as :func:`affine`, computed as its transpose $Z^\\top = W A^\\top$.
+    """The same ``Z`` as ``affine``, computed as its transpose $Z^\\top = W A^\\top$.
 
     Each entry is the same dot product, so the numbers agree (``tests/test_fast_paths.py``
     checks it). For a batch of at most ``SMALL_BATCH`` rows, NumPy's OpenBLAS runs

@@ -6,7 +6,7 @@ A ``Module`` maps a batch ``X`` of shape (N, ...) to an output of shape (N, ...)
 * ``backward(grad)`` takes dL/d(output), same shape as the output, and returns
   dL/d(input). Parameter gradients are *overwritten* (never accumulated), so
   there is no ``zero_grad``.
-* ``parameters()`` lists the trainable arrays as :class:`Parameter` handles.
+* ``parameters()`` lists the trainable arrays as ``Parameter`` handles.
 """
 
 from __future__ import annotations

@@ -670,13 +670,18 @@ class Visit:
     scheme_attr: str | None = None
     screenshot: str = ""
     sizes: list[tuple[str, int]] = field(default_factory=list, repr=False)  # path, bytes
-    initial_bytes: int = 0  # before the reader scrolls to any diagram
+    initial_sizes: list[tuple[str, int]] = field(default_factory=list, repr=False)
     problems: list[str] = field(default_factory=list)  # timeouts while waiting to render
     timings: dict[str, float] = field(default_factory=dict)  # harness phases, ms
 
     @property
     def bytes(self) -> int:
         return sum(n for _, n in self.sizes)
+
+    @property
+    def initial_bytes(self) -> int:
+        """Bytes of the first view, before the reader scrolls to any diagram."""
+        return sum(n for _, n in self.initial_sizes)
 
     @property
     def path(self) -> str:

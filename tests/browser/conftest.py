@@ -236,7 +236,7 @@ def render_and_measure(page: Any, cdp: Any, tap: Tap, visit: Visit) -> None:
     if visit.scheme == "light":  # cold cache: what the first view alone transfers
         if not tap.wait_quiet(page):
             visit.problems.append("network still busy 10 s after the first view")
-        visit.initial_bytes = sum(n for _, n in visit.rec.body_sizes())
+        visit.initial_sizes = visit.rec.body_sizes()
     visit.diagrams = reveal_diagrams(page, cdp, len(source.mermaid_blocks))
     visit.timings["diagrams"] = (time.monotonic() - t0) * 1000
     if (source.mermaid_blocks or visit.scheme != "light") and not tap.wait_quiet(page):
