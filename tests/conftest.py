@@ -8,9 +8,43 @@ the same examples. ``HYPOTHESIS_PROFILE=thorough pytest`` explores 500 random ex
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True, database=None)
 settings.register_profile("thorough", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# --------------------------------------------------------------------------------------------
+# One site build per test session, shared by the docs suite (tests/docs) and the browser suite
+# (tests/browser): `mkdocs build --strict` executes every notebook, which takes 20-60 s here.
+# --------------------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def strict_site_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`mkdocs build --strict` of the repository into a temporary directory; fails the test
+    that asked for it, with mkdocs' output, if the build fails. Read-only for its users."""
+    site = tmp_path_factory.mktemp("site-build") / "site"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        pytest.fail(
+            f"mkdocs build --strict failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}",
+            pytrace=False,
+        )
+    return site

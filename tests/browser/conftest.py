@@ -27,8 +27,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -101,25 +99,13 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_site(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_site(chromium_path: Path, request: pytest.FixtureRequest) -> Path:
     reuse = os.environ.get("BROWSER_SITE_DIR")
     if reuse:
         site = Path(reuse)
         assert (site / "sitemap.xml").is_file(), f"BROWSER_SITE_DIR={reuse} holds no built site"
         return site
-    site = tmp_path_factory.mktemp("browser-site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
-    mkdocs = Path(sys.executable).with_name("mkdocs")
-    proc = subprocess.run(
-        [str(mkdocs), "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{proc.stderr[-4000:]}", pytrace=False)
+    site: Path = request.getfixturevalue("strict_site_build")  # shared with tests/docs
     return site
 
 

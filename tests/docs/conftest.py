@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import pytest
-from docs_helpers import ROOT, mkdocs_build
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -22,14 +21,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_site(request: pytest.FixtureRequest) -> Path:
     reuse = os.environ.get("DOCS_SITE_DIR")
     if reuse:
         site = Path(reuse)
         assert (site / "index.html").is_file(), f"DOCS_SITE_DIR={reuse} has no index.html"
         return site
-    site = tmp_path_factory.mktemp("docs-site") / "site"
-    proc = mkdocs_build(ROOT, site)
-    if proc.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
+    site: Path = request.getfixturevalue("strict_site_build")  # shared with tests/browser
     return site
