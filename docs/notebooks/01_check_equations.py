@@ -26,7 +26,7 @@
 # $$
 # \frac{\partial \mathcal{L}}{\partial x_i} \approx
 # \frac{\mathcal{L}(x + \epsilon e_i) - \mathcal{L}(x - \epsilon e_i)}{2\epsilon},
-# \qquad \epsilon = 10^{-6},
+# \qquad \epsilon = 10^{-5},
 # $$
 #
 # has truncation error $O(\epsilon^2)$. We compare it with the gradient $g_a$ that backprop
@@ -415,7 +415,7 @@ assert worst_mse < TOL, errors_mse
 # %% [markdown]
 # ## Choosing the step size
 #
-# Why $\epsilon = 10^{-6}$? The central difference has a truncation error that shrinks like
+# Why $\epsilon = 10^{-5}$? The central difference has a truncation error that shrinks like
 # $\epsilon^2$, and a rounding error that grows like $u/\epsilon$, where $u \approx 1.1\times 10^{-16}$
 # is float64's unit roundoff: the two values of $\mathcal{L}$ agree in most of their digits, and the
 # subtraction cancels them. The two balance near $\epsilon \approx u^{1/3} \approx 5\times10^{-6}$,
@@ -434,7 +434,7 @@ for eps in eps_grid:
 fig, ax = plt.subplots(figsize=(6, 3.2))
 ax.loglog(eps_grid, worst, "o-", label="largest error over all arrays")
 ax.axhline(TOL, color="tab:red", ls="--", label="threshold $10^{-7}$")
-ax.axvline(1e-6, color="gray", ls=":", label=r"default $\epsilon = 10^{-6}$")
+ax.axvline(1e-5, color="gray", ls=":", label=r"default $\epsilon = 10^{-5}$")
 ax.set_xlabel(r"step $\epsilon$")
 ax.set_ylabel("relative error")
 ax.grid(alpha=0.3, which="both")
@@ -443,8 +443,8 @@ fig.tight_layout()
 plt.show()
 best = eps_grid[int(np.argmin(worst))]
 print(f"smallest error {min(worst):.1e} at eps = {best:.0e}")
-print(f"error at the default eps = 1e-6: {worst[4]:.1e}")
-assert np.isclose(eps_grid[4], 1e-6) and worst[4] < TOL
+print(f"error at the default eps = 1e-5: {worst[5]:.1e}")
+assert np.isclose(eps_grid[5], 1e-5) and worst[5] < TOL
 
 # %% [markdown]
 # ## Summary
