@@ -29,9 +29,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def strict_site_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`mkdocs build --strict` of the repository into a temporary directory; fails the test
-    that asked for it, with mkdocs' output, if the build fails. Read-only for its users."""
+    that asked for it, with mkdocs' output, if the build fails. Read-only for its users.
+
+    `SITE_DIR=<dir>` reuses an existing build instead (for iterating on the docs and browser
+    tests)."""
+    reuse = os.environ.get("SITE_DIR")
+    if reuse:
+        site = Path(reuse)
+        assert (site / "sitemap.xml").is_file(), f"SITE_DIR={reuse} holds no built site"
+        return site
     site = tmp_path_factory.mktemp("site-build") / "site"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
     proc = subprocess.run(

@@ -2,8 +2,8 @@
 
 Session layout (one browser for the whole run, target < 90 s):
 
-* `built_site`: `mkdocs build --strict` into a temporary directory (the notebooks execute).
-  `BROWSER_SITE_DIR=<dir>` reuses an existing build instead (for iterating on these tests).
+* `built_site` (tests/conftest.py, shared with the docs suite): `mkdocs build --strict` into a
+  temporary directory (the notebooks execute); `SITE_DIR=<dir>` reuses an existing build.
 * `server`: a threaded `http.server` on a free loopback port. Material's instant navigation
   only treats a link as internal when it matches a URL in `sitemap.xml` by protocol, host *and
   port* (measured: on another port every click is a full reload). So the served copy's
@@ -98,17 +98,6 @@ def chromium_path() -> Path:
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def built_site(chromium_path: Path, request: pytest.FixtureRequest) -> Path:
-    reuse = os.environ.get("BROWSER_SITE_DIR")
-    if reuse:
-        site = Path(reuse)
-        assert (site / "sitemap.xml").is_file(), f"BROWSER_SITE_DIR={reuse} holds no built site"
-        return site
-    site: Path = request.getfixturevalue("strict_site_build")  # shared with tests/docs
-    return site
-
-
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -122,7 +111,9 @@ def _site_url_of(sitemap: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def server(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    chromium_path: Path, built_site: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("served")
     shutil.copytree(built_site, root, dirs_exist_ok=True)
     sitemap_path = root / "sitemap.xml"
