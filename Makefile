@@ -12,7 +12,7 @@ VENDOR_STAMP := docs/assets/vendor/.complete
 export NO_MKDOCS_2_WARNING := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: test lint typecheck pytest docs serve vendor bench clean
+.PHONY: test lint typecheck pytest docs serve vendor diagrams bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ $(STAMP): pyproject.toml constraints.txt | $(PY)
 vendor: $(VENDOR_STAMP)
 $(VENDOR_STAMP): vendor.lock scripts/vendor.py | $(STAMP)
 	$(PY) scripts/vendor.py
+
+# After editing a Mermaid diagram: render it to SVG for both palettes (needs Chromium) and
+# commit docs/assets/diagrams/. The build fails until then.
+diagrams: $(STAMP) $(VENDOR_STAMP)
+	$(PY) scripts/render_diagrams.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

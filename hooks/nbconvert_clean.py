@@ -9,8 +9,9 @@ mkdocs-jupyter renders each notebook with nbconvert's "lab" template, which adds
 * a ``<script type="module">`` that imports Mermaid (and an ELK layout) from a CDN, plus CSS
   that hides ``.jp-Mermaid`` blocks until that script has run. We remove the script and the
   hiding rule, and turn nbconvert's ``<pre class="mermaid">`` into our own
-  ``<pre class="mermaid-diagram">``, which docs/javascripts/mermaid.js renders with the
-  vendored Mermaid (Material would otherwise load Mermaid from a CDN for ``pre.mermaid``).
+  ``<pre class="mermaid-diagram">`` (Material would otherwise load Mermaid from a CDN for
+  ``pre.mermaid``); hooks/mermaid_static.py then stops the build with a clear message, since
+  diagrams are pre-rendered from the Markdown pages only.
 
 Each block is expected on every notebook page. If one is missing, the upstream template has
 changed, and the build fails with a message saying which pattern to update here, instead of

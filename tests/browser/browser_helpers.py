@@ -83,7 +83,7 @@ _VOID = {
 class PageSource:
     arithmatex: list[str] = field(default_factory=list)  # text of each .arithmatex element
     notebook_markdown: list[str] = field(default_factory=list)  # .jp-MarkdownOutput text
-    mermaid_blocks: list[str] = field(default_factory=list)  # source of each pre.mermaid
+    mermaid_blocks: list[str] = field(default_factory=list)  # source of each diagram
     images: list[str] = field(default_factory=list)  # img src attributes in the content
 
     @property
@@ -126,6 +126,9 @@ class _SourceParser(HTMLParser):
             self.collectors.append(("nbmd", depth, []))
         elif tag == "pre" and {"mermaid", "mermaid-diagram"} & classes:
             self.collectors.append(("mermaid", depth, []))
+        elif tag == "div" and "mermaid-diagram" in classes and a.get("data-source") is not None:
+            # A diagram pre-rendered to SVG by hooks/mermaid_static.py: its source rides along.
+            self.src.mermaid_blocks.append(a["data-source"] or "")
         elif (
             self.collectors
             and self.collectors[-1][0] == "nbmd"
@@ -464,6 +467,10 @@ JS_DIAGRAM_FN = (
     JS_COLOR_LIB
     + r"""
 function diagramInfo(root) {
+  // A pre-rendered diagram holds one SVG per palette; only the one on show counts.
+  const shown = root.querySelectorAll ? [...root.querySelectorAll(".mermaid-light, .mermaid-dark")]
+    .find(e => e.checkVisibility()) : null;
+  if (shown) root = shown;
   const items = [];
   for (const el of root.querySelectorAll("span, p, div, text, tspan")) {
     if (el.closest("style, title, desc")) continue;
@@ -491,7 +498,7 @@ JS_INLINE_DIAGRAMS = (
     "() => {"
     + JS_DIAGRAM_FN
     + r"""
-  // Diagrams rendered into the page itself (our docs/javascripts/mermaid.js). Material's own
+  // Diagrams in the page itself (pre-rendered SVG from hooks/mermaid_static.py). Material's own
   // renderer uses a closed shadow root instead; those are found through CDP.
   const hosts = [...document.querySelectorAll(".md-content .mermaid-diagram, .md-content .mermaid")]
     .filter(e => !e.parentElement.closest(".mermaid-diagram, .mermaid"));

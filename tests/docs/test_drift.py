@@ -1,6 +1,6 @@
 """Drift fails the build, proven on temporary copies of the repository.
 
-Each copy has the real mkdocs.yml, hooks, docs/ and src/, with two changes that keep it fast:
+Each copy has the real mkdocs.yml, vendor.lock, hooks, docs/ and src/, with two changes that keep it fast:
 the real notebooks are rendered without executing them (`execute_ignore`), and one tiny
 notebook, `notebooks/zz_drift.py`, is added to the nav and executed. The unchanged copy must
 build; then one kind of drift is planted and `mkdocs build --strict` must fail, saying why.
@@ -32,6 +32,7 @@ def make_copy(dest: Path) -> Path:
     shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "hooks", dest / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(DOCS, dest / "docs", ignore=shutil.ignore_patterns("vendor", "__pycache__"))
+    shutil.copy2(ROOT / "vendor.lock", dest / "vendor.lock")  # the diagrams hook reads it
     (dest / "docs" / "notebooks").mkdir(exist_ok=True)
     (dest / "docs" / "notebooks" / "zz_drift.py").write_text(TINY_NOTEBOOK)
     config = (ROOT / "mkdocs.yml").read_text("utf-8")
