@@ -570,8 +570,8 @@ DIAGRAM_HOSTS = ".md-content :is(.mermaid-diagram, pre.mermaid, div.mermaid)"
 
 
 def reveal_diagrams(page: Any, cdp: Any, expected: int, timeout_s: float = 20.0) -> list[Any]:
-    """Scroll each diagram into view in turn, as a reader does (the site renders Mermaid only
-    when a diagram nears the viewport), wait until all are rendered, and scroll back up."""
+    """Scroll each diagram into view in turn, as a reader does (a renderer that waits for the
+    viewport would show up here), wait until all are rendered, and scroll back up."""
     if expected:
         hosts = page.locator(DIAGRAM_HOSTS)
         for i in range(hosts.count()):

@@ -203,7 +203,7 @@ JS_IMAGES = r"""
 
 def render_and_measure(page: Any, cdp: Any, tap: Tap, visit: Visit) -> None:
     """Wait until the page's math is typeset, note the bytes of the first view, scroll through
-    the diagrams (they render near the viewport), wait for the network to go quiet, measure."""
+    the diagrams as a reader does, wait for the network to go quiet, measure."""
     source = visit.source
     t0 = time.monotonic()
     visit.typeset_ms = wait_for_math(page, source.expected_formulas)
