@@ -192,6 +192,20 @@ JS_MOBILE = r"""
 """
 
 
+def _open_rendered(context: Any, tap: Any, server: Server, url: str) -> tuple[Any, Any, Any, Any]:
+    """Open `url` in a new page of `context`, wait until its math is typeset and its diagrams
+    are shown; return (recorder, page, CDP session, page source)."""
+    rec = tap.fresh()
+    page = context.new_page()
+    attach_console(page, tap)
+    cdp = context.new_cdp_session(page)
+    page.goto(url, wait_until="load")
+    source = server.sources[url]
+    assert wait_for_math(page, source.expected_formulas) is not None, "math not typeset"
+    reveal_diagrams(page, cdp, len(source.mermaid_blocks))
+    return rec, page, cdp, source
+
+
 def test_mobile_derivation_has_no_horizontal_scroll(browser: Any, server: Server) -> None:
     context, tap = new_context(
         browser,
@@ -202,14 +216,7 @@ def test_mobile_derivation_has_no_horizontal_scroll(browser: Any, server: Server
     )
     url = next(u for u in server.pages if u.endswith("/derivation/"))
     try:
-        rec = tap.fresh()
-        page = context.new_page()
-        attach_console(page, tap)
-        cdp = context.new_cdp_session(page)
-        page.goto(url, wait_until="load")
-        source = server.sources[url]
-        assert wait_for_math(page, source.expected_formulas) is not None, "math not typeset"
-        reveal_diagrams(page, cdp, len(source.mermaid_blocks))
+        rec, page, cdp, _source = _open_rendered(context, tap, server, url)
         state = page.evaluate(JS_MOBILE)
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "derivation.mobile.png"), full_page=True)
@@ -276,14 +283,7 @@ def test_palette_toggle_recolours_a_rendered_page(browser: Any, server: Server) 
     url = next(u for u in server.pages if u.endswith("/derivation/"))
     bad: list[str] = []
     try:
-        rec = tap.fresh()
-        page = context.new_page()
-        attach_console(page, tap)
-        cdp = context.new_cdp_session(page)
-        page.goto(url, wait_until="load")
-        source = server.sources[url]
-        assert wait_for_math(page, source.expected_formulas) is not None
-        reveal_diagrams(page, cdp, len(source.mermaid_blocks))
+        rec, page, cdp, source = _open_rendered(context, tap, server, url)
         for target in ["slate", "default"]:
             page.locator(PALETTE_TOGGLE).first.click()
             page.wait_for_function(
