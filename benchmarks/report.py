@@ -112,6 +112,7 @@ STEP_LABELS = {
     "torch_train": "torch, training step",
     "ours_equal": "ours, equal-work step",
     "torch_equal": "torch, equal-work step",
+    "numpy_inplace": "hand-written in-place NumPy step (`benchmarks/inplace.py`)",
     "gemm_floor": "our 8 GEMMs alone (NumPy, OpenBLAS)",
     "torch_gemm_floor": "the same 8 GEMMs in torch (MKL), no autograd",
 }
@@ -137,6 +138,27 @@ def step_times(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def ceiling_line(report: dict[str, Any]) -> str:
+    """The ratios of the hand-written in-place NumPy step, measured in the same rounds."""
+    by_id = {r["id"]: r["details"] for r in report["results"]}
+    parts = []
+    for key, label in (
+        ("numpy_inplace_over_torch_train", "/ torch, batch 128"),
+        ("numpy_inplace_over_gemm_floor", "/ its GEMMs, batch 128"),
+    ):
+        stat = by_id.get("floor_b128", {}).get(key)
+        if stat:
+            parts.append(f"{stat['median']:.2f} {label}")
+    stat = by_id.get("train_b32", {}).get("numpy_inplace_over_torch_train")
+    if stat:
+        parts.append(f"{stat['median']:.2f} / torch, batch 32")
+    if not parts:
+        return ""
+    return "NumPy's own limit, the hand-written in-place step, in the same rounds: " + (
+        "; ".join(parts) + "."
+    )
+
+
 def page_block(report: dict[str, Any]) -> str:
     """What ``docs/performance.md`` shows between the BEGIN and END markers."""
     lines = [
@@ -146,6 +168,9 @@ def page_block(report: dict[str, Any]) -> str:
         "",
         f"{machine_line(report)} {report['summary']}.",
     ]
+    ceiling = ceiling_line(report)
+    if ceiling:
+        lines += ["", ceiling]
     times = step_times(report)
     if times:
         lines += ["", *times]

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import threadpoolctl
 
-from . import digits, docs_build, gradients, mlp, report
+from . import digits, docs_build, gradients, inplace, mlp, report
 from .environment import describe
 from .harness import Stat, Timings, ratio_stat, round_robin
 
@@ -65,6 +65,7 @@ def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
         ),
         "gemm_floor": mlp.gemm_floor(128, f32),
         "ours_equal": mlp.our_step(128, f32, equal_work=True)[0],
+        "numpy_inplace": inplace.inplace_step(128, f32)[0],
     }
     if torch is not None:
         cases["torch_train"] = mlp.torch_step(torch, 128, f32, equal_work=False)[0]
@@ -73,9 +74,14 @@ def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
     print(f"  MLP 784-256-256-10, batch 128: {len(cases)} cases x {rounds} rounds", flush=True)
     t = round_robin(cases, rounds)
     details = _step_details(t, rounds)
+    details["numpy_inplace_over_gemm_floor"] = _stat(
+        ratio_stat(t.cpu["numpy_inplace"], t.cpu["gemm_floor"])
+    )
     if torch is not None:  # how much of the gap is the BLAS library, not overhead
         s = ratio_stat(t.cpu["gemm_floor"], t.cpu["torch_gemm_floor"])
         details["numpy_gemms_over_torch_gemms"] = _stat(s)
+        s = ratio_stat(t.cpu["numpy_inplace"], t.cpu["torch_train"])
+        details["numpy_inplace_over_torch_train"] = _stat(s)
     results = [_ratio_row("floor_b128", t, "ours_train", "gemm_floor", details, "8 bare `@` calls")]
     if torch is not None:
         results.append(_ratio_row("train_b128", t, "ours_train", "torch_train", details))
@@ -86,10 +92,13 @@ def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
                 mlp.our_step(32, f32, equal_work=False)[0]
             ),
             "torch_train": mlp.torch_step(torch, 32, f32, equal_work=False)[0],
+            "numpy_inplace": inplace.inplace_step(32, f32)[0],
         }
-        print(f"  MLP 784-256-256-10, batch 32: 3 cases x {rounds} rounds", flush=True)
+        print(f"  MLP 784-256-256-10, batch 32: {len(cases32)} cases x {rounds} rounds", flush=True)
         t32 = round_robin(cases32, rounds)
         details32 = _step_details(t32, rounds)
+        s = ratio_stat(t32.cpu["numpy_inplace"], t32.cpu["torch_train"])
+        details32["numpy_inplace_over_torch_train"] = _stat(s)
         results.append(_ratio_row("train_b32", t32, "ours_train", "torch_train", details32))
     else:
         for key in ("train_b128", "equal_b128", "train_b32"):
@@ -151,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         if torch is not None:
             print("Checking that ours and torch give the same parameters (float64)...", flush=True)
             checks["float64_max_relative_difference"] = mlp.check_same_as_torch(torch)
+        checks["inplace_reference_max_relative_difference"] = inplace.check_same_as_package()
         print("Timing (1 thread per library, round-robin):", flush=True)
         results = mlp_results(torch, args.rounds)
         results += digits_results(torch, args.seeds, repeats=3)
@@ -186,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.text_table(full))
     print(report.summary(results))
+    print(report.ceiling_line(full))
     print(report.machine_line(full))
     official = torch is not None and not args.quick  # latest.json compares with torch
     name = "latest.json" if official else ("quick" if args.quick else "no-torch") + ".tmp.json"

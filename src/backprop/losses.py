@@ -22,7 +22,11 @@ def log_softmax(Z: ArrayLike, axis: int = -1) -> NDArray[Any]:
     Subtracting $\\max_j z_j$ first keeps every exponent $\\le 0$, so logits of
     1e4 give finite values. Shape and float dtype are preserved.
     """
-    Z = as_float_array(Z, None, "log_softmax", "input")
+    return _log_softmax(as_float_array(Z, None, "log_softmax", "input"), axis)
+
+
+def _log_softmax(Z: NDArray[Any], axis: int) -> NDArray[Any]:
+    """``log_softmax`` of a float array, without the input conversion."""
     # --8<-- [start:log_softmax]
     shifted = Z - Z.max(axis=axis, keepdims=True)  # largest entry becomes 0
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
@@ -121,9 +125,10 @@ class SoftmaxCrossEntropyLoss(Loss):
         check_2d(Z, "SoftmaxCrossEntropyLoss", "logits")
         check_finite(Z, "SoftmaxCrossEntropyLoss", "logits")
         Y = as_target_matrix(target, Z.shape, Z.dtype, "SoftmaxCrossEntropyLoss")
-        logP = log_softmax(Z, axis=1)
+        logP = _log_softmax(Z, axis=1)
         self.P, self.Y = np.exp(logP), Y
-        return self._check_loss(float(-(Y * logP).sum() / Z.shape[0]))
+        # sum_s sum_c Y_sc log P_sc, as one dot product of the flattened (N, C) arrays
+        return self._check_loss(-float(np.vdot(Y, logP)) / Z.shape[0])
 
     def backward(self) -> NDArray[Any]:
         """dL/dZ = (softmax(Z) - Y) / N, shape (N, C): the output-layer delta, BP1 fused."""

@@ -33,16 +33,13 @@ def as_target_matrix(
             )
         if y.shape[0] != N:
             raise ValueError(f"{where}: {y.shape[0]} labels for {N} rows of logits {shape}.")
-        bad = (y < 0) | (y >= C)
-        if bad.any():
-            i = int(np.argmax(bad))
+        if y.min() < 0 or y.max() >= C:
+            i = int(np.argmax((y < 0) | (y >= C)))
             raise ValueError(
                 f"{where}: label {int(y[i])} at index {i} is out of range for {C} classes "
                 f"(valid labels are 0..{C - 1})."
             )
-        Y = np.zeros(shape, dtype=dtype)
-        Y[np.arange(N), y] = 1
-        return Y
+        return np.eye(C, dtype=dtype)[y]  # row y_s of the identity: one-hot, in the logits' dtype
     if y.shape != tuple(shape):
         raise ValueError(
             f"{where}: target shape {y.shape} does not match logits shape {tuple(shape)}. "
