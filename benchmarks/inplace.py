@@ -7,9 +7,10 @@ cannot do:
 * every array lives in a buffer allocated once and reused (``out=`` for every product,
   the bias, the ReLU, the loss and the gradients);
 * no input checks, no modules, no Python calls between the operations;
-* the gradients are scratch: the update scales ``dW`` in place (``dW *= lr; W -= dW``),
-  which saves a pass over the weights but leaves ``dW`` unusable afterwards. A library
-  cannot do that, because its users read ``dW`` after ``opt.step()``.
+* with ``keep_grads=False`` the gradients are scratch: the update scales ``dW`` in place
+  (``dW *= lr; W -= dW``), which saves a pass over the weights but leaves ``lr * dW`` in
+  ``dW``. A library cannot do that, because its users may read ``dW`` after ``opt.step()``.
+  With ``keep_grads=True`` it updates as the package does, ``W -= lr * dW``.
 
 Timed in the same rounds as our step and torch's, it shows how far the package is from
 NumPy's own limit, and whether a target is within NumPy's reach on this machine at all.
@@ -18,6 +19,7 @@ The forward products take the same forms as ``Linear.forward``, so its GEMM floo
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +33,7 @@ from .mlp import LR, linears, make_batch, make_net
 
 
 def inplace_step(
-    batch_size: int, dtype: type[np.floating[Any]]
+    batch_size: int, dtype: type[np.floating[Any]], *, keep_grads: bool = False
 ) -> tuple[Callable[[], float], list[NDArray[Any]]]:
     """The step on the batch of ``mlp.make_batch``, from ``mlp.make_net``'s initial weights.
 
@@ -89,10 +91,14 @@ def inplace_step(
                 np.multiply(G[k], masks[k - 1], out=G[k])
                 delta = G[k]
         for W, b, gW, gb in zip(Ws, bs, dW, db, strict=True):
-            gW *= lr
-            W -= gW
-            gb *= lr
-            b -= gb
+            if keep_grads:
+                W -= lr * gW
+                b -= lr * gb
+            else:
+                gW *= lr
+                W -= gW
+                gb *= lr
+                b -= gb
         return loss
 
     params = [p for pair in zip(Ws, bs, strict=True) for p in pair]
@@ -102,12 +108,13 @@ def inplace_step(
 def check_same_as_package(steps: int = 3, batch_size: int = 32) -> float:
     """In float64, the in-place step must end with the package's parameters and losses.
 
-    Checks both forward forms (a batch of ``batch_size`` and one above ``SMALL_BATCH``).
+    Checks both forward forms (a batch of ``batch_size`` and one above ``SMALL_BATCH``)
+    and both updates.
     Returns the largest relative difference; raises ``AssertionError`` above 1e-12.
     """
     worst = 0.0
-    for n in (batch_size, bp_layers.SMALL_BATCH + 1):
-        step, params = inplace_step(n, np.float64)
+    for n, keep_grads in itertools.product((batch_size, bp_layers.SMALL_BATCH + 1), (False, True)):
+        step, params = inplace_step(n, np.float64, keep_grads=keep_grads)
         net = make_net(np.float64)
         X, y = make_batch(n, np.float64)
         loss_fn = bp.SoftmaxCrossEntropyLoss()

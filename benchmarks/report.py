@@ -138,25 +138,52 @@ def step_times(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def ceiling_line(report: dict[str, Any]) -> str:
-    """The ratios of the hand-written in-place NumPy step, measured in the same rounds."""
-    by_id = {r["id"]: r["details"] for r in report["results"]}
-    parts = []
-    for key, label in (
-        ("numpy_inplace_over_torch_train", "/ torch, batch 128"),
-        ("numpy_inplace_over_gemm_floor", "/ its GEMMs, batch 128"),
-    ):
-        stat = by_id.get("floor_b128", {}).get(key)
-        if stat:
-            parts.append(f"{stat['median']:.2f} {label}")
-    stat = by_id.get("train_b32", {}).get("numpy_inplace_over_torch_train")
-    if stat:
-        parts.append(f"{stat['median']:.2f} / torch, batch 32")
-    if not parts:
+CEILING_COLUMNS = [
+    "step ratio",
+    "target",
+    "ours",
+    "in-place NumPy, `W -= lr * dW`",
+    "in-place NumPy, `dW *= lr; W -= dW`",
+]
+CEILING_ROWS = {  # result id -> the denominator of the in-place step's ratios in its details
+    "train_b128": "torch_train",
+    "train_b32": "torch_train",
+    "floor_b128": "gemm_floor",
+}
+
+
+def ceiling_rows(report: dict[str, Any]) -> list[list[str]]:
+    """Our step ratios next to those of the hand-written in-place NumPy step (same rounds)."""
+    rows = []
+    for row in report["results"]:
+        denominator = CEILING_ROWS.get(row["id"])
+        details = row.get("details", {})
+        keep = details.get(f"numpy_inplace_keep_grads_over_{denominator}")
+        scratch = details.get(f"numpy_inplace_over_{denominator}")
+        if denominator is None or row["median"] is None or not keep or not scratch:
+            continue
+        rows.append(
+            [
+                row["benchmark"],
+                f"≤ {row['target']:.2f}",
+                f"{row['median']:.2f}",
+                f"{keep['median']:.2f}",
+                f"{scratch['median']:.2f}",
+            ]
+        )
+    return rows
+
+
+def ceiling_text(report: dict[str, Any]) -> str:
+    """The ``ceiling_rows`` for the console."""
+    rows = ceiling_rows(report)
+    if not rows:
         return ""
-    return "NumPy's own limit, the hand-written in-place step, in the same rounds: " + (
-        "; ".join(parts) + "."
-    )
+    rows = [[c.replace("`", "") for c in r] for r in [CEILING_COLUMNS, *rows]]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(CEILING_COLUMNS))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "NumPy's own limit, measured in the same rounds (medians):\n" + "\n".join(lines)
 
 
 def page_block(report: dict[str, Any]) -> str:
@@ -168,9 +195,16 @@ def page_block(report: dict[str, Any]) -> str:
         "",
         f"{machine_line(report)} {report['summary']}.",
     ]
-    ceiling = ceiling_line(report)
+    ceiling = ceiling_rows(report)
     if ceiling:
-        lines += ["", ceiling]
+        lines += [
+            "",
+            "NumPy's own limit, measured in the same rounds (medians; see below):",
+            "",
+            "| " + " | ".join(CEILING_COLUMNS) + " |",
+            "|---|---:|---:|---:|---:|",
+            *("| " + " | ".join(r) + " |" for r in ceiling),
+        ]
     times = step_times(report)
     if times:
         lines += ["", *times]

@@ -66,6 +66,7 @@ def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
         "gemm_floor": mlp.gemm_floor(128, f32),
         "ours_equal": mlp.our_step(128, f32, equal_work=True)[0],
         "numpy_inplace": inplace.inplace_step(128, f32)[0],
+        "numpy_inplace_keep_grads": inplace.inplace_step(128, f32, keep_grads=True)[0],
     }
     if torch is not None:
         cases["torch_train"] = mlp.torch_step(torch, 128, f32, equal_work=False)[0]
@@ -74,14 +75,14 @@ def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
     print(f"  MLP 784-256-256-10, batch 128: {len(cases)} cases x {rounds} rounds", flush=True)
     t = round_robin(cases, rounds)
     details = _step_details(t, rounds)
-    details["numpy_inplace_over_gemm_floor"] = _stat(
-        ratio_stat(t.cpu["numpy_inplace"], t.cpu["gemm_floor"])
-    )
+    for case in ("numpy_inplace", "numpy_inplace_keep_grads"):
+        details[f"{case}_over_gemm_floor"] = _stat(ratio_stat(t.cpu[case], t.cpu["gemm_floor"]))
     if torch is not None:  # how much of the gap is the BLAS library, not overhead
         s = ratio_stat(t.cpu["gemm_floor"], t.cpu["torch_gemm_floor"])
         details["numpy_gemms_over_torch_gemms"] = _stat(s)
-        s = ratio_stat(t.cpu["numpy_inplace"], t.cpu["torch_train"])
-        details["numpy_inplace_over_torch_train"] = _stat(s)
+        for case in ("numpy_inplace", "numpy_inplace_keep_grads"):
+            s = ratio_stat(t.cpu[case], t.cpu["torch_train"])
+            details[f"{case}_over_torch_train"] = _stat(s)
     results = [_ratio_row("floor_b128", t, "ours_train", "gemm_floor", details, "8 bare `@` calls")]
     if torch is not None:
         results.append(_ratio_row("train_b128", t, "ours_train", "torch_train", details))
@@ -93,12 +94,14 @@ def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
             ),
             "torch_train": mlp.torch_step(torch, 32, f32, equal_work=False)[0],
             "numpy_inplace": inplace.inplace_step(32, f32)[0],
+            "numpy_inplace_keep_grads": inplace.inplace_step(32, f32, keep_grads=True)[0],
         }
         print(f"  MLP 784-256-256-10, batch 32: {len(cases32)} cases x {rounds} rounds", flush=True)
         t32 = round_robin(cases32, rounds)
         details32 = _step_details(t32, rounds)
-        s = ratio_stat(t32.cpu["numpy_inplace"], t32.cpu["torch_train"])
-        details32["numpy_inplace_over_torch_train"] = _stat(s)
+        for case in ("numpy_inplace", "numpy_inplace_keep_grads"):
+            s = ratio_stat(t32.cpu[case], t32.cpu["torch_train"])
+            details32[f"{case}_over_torch_train"] = _stat(s)
         results.append(_ratio_row("train_b32", t32, "ours_train", "torch_train", details32))
     else:
         for key in ("train_b128", "equal_b128", "train_b32"):
@@ -196,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.text_table(full))
     print(report.summary(results))
-    print(report.ceiling_line(full))
+    print(report.ceiling_text(full))
     print(report.machine_line(full))
     official = torch is not None and not args.quick  # latest.json compares with torch
     name = "latest.json" if official else ("quick" if args.quick else "no-torch") + ".tmp.json"
