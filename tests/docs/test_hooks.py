@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import pytest
 from docs_helpers import ROOT
@@ -94,3 +95,30 @@ def test_offline_check_finds_third_party_loads(html: str) -> None:
 )
 def test_offline_check_allows_local_and_links(html: str) -> None:
     assert offline.third_party_urls(html, "https://me.example/site/") == []
+
+
+parallel = load("parallel_notebooks")
+
+
+def _notebook(*sources: str) -> Any:
+    cells = [
+        SimpleNamespace(cell_type="code", source=s, outputs=[], execution_count=None, metadata={})
+        for s in sources
+    ]
+    return SimpleNamespace(cells=cells, metadata={})
+
+
+def test_parallel_notebooks_copies_the_run_into_mkdocs_jupyters_notebook() -> None:
+    executed, read = _notebook("x = 1", "x"), _notebook("x = 1", "x")
+    executed.cells[1].outputs = [{"output_type": "stream", "name": "stdout", "text": "1\n"}]
+    executed.cells[1].execution_count = 2
+    executed.metadata["language_info"] = {"name": "python"}
+    parallel.copy_outputs(executed, read, "nb.py")
+    assert read.cells[1].outputs == executed.cells[1].outputs
+    assert read.cells[1].execution_count == 2
+    assert read.metadata["language_info"] == {"name": "python"}
+
+
+def test_parallel_notebooks_refuses_a_run_of_other_cells() -> None:
+    with pytest.raises(PluginError, match="does not have the cells"):
+        parallel.copy_outputs(_notebook("x = 1"), _notebook("x = 2"), "nb.py")

@@ -1,0 +1,216 @@
+"""MkDocs hook: execute the notebooks side by side, from the start of the build.
+
+mkdocs-jupyter (``execute: true``) runs each notebook when MkDocs renders its page, one after
+the other, while the rest of the build waits. Each notebook has its own kernel process, so
+nothing stops them from running at the same time. As soon as MkDocs knows the files
+(``on_files``), this hook starts a fresh kernel for each notebook that mkdocs-jupyter would
+execute and runs the notebooks with nbclient in a background thread, while MkDocs renders the
+Markdown pages.
+
+When mkdocs-jupyter then converts a notebook page, its ``ExecutePreprocessor`` is handed this
+build's run of that notebook instead of starting a second kernel: it waits for the run and
+copies the outputs into the notebook. If a cell raised, that step raises the cell's
+``CellExecutionError`` inside mkdocs-jupyter, so the build fails as before
+(``allow_errors: false``). Nothing is cached: every build executes every notebook again.
+
+The runs follow mkdocs-jupyter's settings (``include``, ``execute``, ``execute_ignore``,
+``allow_errors``, ``kernel_name``) and use the same working directory. Scheduling, measured on
+a 2-core machine:
+
+* at most ``cpu_count + 1`` notebooks run at once, in page order, so they finish roughly in the
+  order MkDocs needs them and each page is converted while later notebooks still run;
+* kernels run at a lower CPU priority (Linux), so MkDocs itself, which does its work one page
+  after the other, is never the one kept waiting;
+* kernels run BLAS on one thread: they already keep every core busy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import os
+import pathlib
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+PLUGIN = "mkdocs-jupyter"
+KERNEL_NICENESS = 10
+KERNEL_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # debugpy's frozen-modules warning, on every kernel
+}
+
+_runs: NotebookRuns | None = None
+
+
+class NotebookRuns:
+    """Executes notebooks in a background thread, each in a fresh kernel, several at once."""
+
+    def __init__(self, paths: list[str], kernel_name: str, allow_errors: bool) -> None:
+        self.kernel_name = kernel_name
+        self.allow_errors = allow_errors
+        self.at_once = (os.cpu_count() or 1) + 1
+        # path -> the executed notebook, or the exception its run raised
+        self.results: dict[str, concurrent.futures.Future[Any]] = {
+            path: concurrent.futures.Future() for path in paths
+        }
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._thread = threading.Thread(target=self._main, name="notebook-runs")
+        self._thread.start()
+
+    def _main(self) -> None:
+        # Linux: lowers this thread only, and the kernels it starts inherit it.
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), KERNEL_NICENESS)
+        asyncio.run(self._run_all())
+
+    async def _run_all(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        slots = asyncio.Semaphore(self.at_once)
+        self._tasks = [asyncio.create_task(self._run(path, slots)) for path in self.results]
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _run(self, path: str, slots: asyncio.Semaphore) -> None:
+        import jupytext  # type: ignore[import-untyped]
+        from nbclient import NotebookClient
+
+        future = self.results[path]
+        try:
+            async with slots:
+                nb = jupytext.read(path)
+                client = NotebookClient(
+                    nb,
+                    kernel_name=self.kernel_name,
+                    allow_errors=self.allow_errors,
+                    store_widget_state=True,
+                )
+                # No working directory, as in mkdocs-jupyter: the kernel starts in ours.
+                await client.async_execute(env=os.environ | KERNEL_ENV)
+        except BaseException as exc:  # handed to the page that needs it
+            future.set_exception(exc)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+        else:
+            future.set_result(nb)
+
+    def cancel(self) -> None:
+        """Stop the runs still going (nbclient shuts their kernels down) and wait for them."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            for task in self._tasks:
+                loop.call_soon_threadsafe(task.cancel)
+        self.join()
+
+    def join(self) -> None:
+        self._thread.join()
+
+
+def _cells(nb: Any) -> list[tuple[str, str]]:
+    return [(cell.cell_type, cell.source) for cell in nb.cells]
+
+
+def copy_outputs(executed: Any, nb: Any, where: str) -> None:
+    """Put the results of `executed` into `nb`, the same notebook as mkdocs-jupyter read it."""
+    if _cells(executed) != _cells(nb):
+        raise PluginError(
+            f"hooks/parallel_notebooks.py: {where}: the notebook that mkdocs-jupyter converts "
+            "does not have the cells of the one this hook executed (was it edited during the "
+            "build?)."
+        )
+    for ran, cell in zip(executed.cells, nb.cells, strict=True):
+        if cell.cell_type == "code":
+            cell.outputs = ran.outputs
+            cell.execution_count = ran.execution_count
+        cell.metadata = ran.metadata
+    for key in ("language_info", "widgets"):
+        if key in executed.metadata:
+            nb.metadata[key] = executed.metadata[key]
+
+
+@contextmanager
+def serve_run(future: concurrent.futures.Future[Any], where: str) -> Iterator[list[bool]]:
+    """While active, nbconvert's ExecutePreprocessor returns this run instead of executing.
+
+    Yields a one-item list that becomes [True] once the preprocessor was called."""
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    called = [False]
+    original = ExecutePreprocessor.preprocess
+
+    def preprocess(self: Any, nb: Any, resources: Any = None, km: Any = None) -> Any:
+        called[0] = True
+        copy_outputs(future.result(), nb, where)  # re-raises a cell's CellExecutionError
+        return nb, resources
+
+    ExecutePreprocessor.preprocess = preprocess  # type: ignore[method-assign]
+    try:
+        yield called
+    finally:
+        ExecutePreprocessor.preprocess = original  # type: ignore[method-assign]
+
+
+def executed_by_jupyter(plugin: Any, file: Any) -> bool:
+    """Whether mkdocs-jupyter executes this file when it renders it (its own rules)."""
+    if not file.src_uri.endswith((".py", ".ipynb", ".md")):
+        return False
+    if not plugin.config["execute"] or not plugin.should_include(file):
+        return False
+    src = pathlib.PurePath(file.abs_src_path)
+    return not any(src.match(pattern) for pattern in plugin.config["execute_ignore"])
+
+
+def on_files(files: Any, config: Any) -> Any:
+    global _runs
+    if _runs is not None:  # `mkdocs serve`: a previous build that stopped early
+        _runs.cancel()
+    plugin = config.plugins.get(PLUGIN)
+    if plugin is None:
+        raise PluginError(f"hooks/parallel_notebooks.py needs the {PLUGIN} plugin in mkdocs.yml.")
+    paths = [f.abs_src_path for f in files if executed_by_jupyter(plugin, f)]
+    _runs = NotebookRuns(paths, plugin.config["kernel_name"], plugin.config["allow_errors"])
+    return files
+
+
+def on_pre_page(page: Any, config: Any, files: Any) -> Any:
+    # Hooks run after the plugins, so mkdocs-jupyter has already replaced page.render.
+    if _runs is None or page.file.abs_src_path not in _runs.results:
+        return page
+    future = _runs.results[page.file.abs_src_path]
+    where = page.file.src_uri
+    if "render" not in vars(page):
+        raise PluginError(f"hooks/parallel_notebooks.py: {PLUGIN} did not take over {where}.")
+    convert: Callable[[Any, Any], None] = page.render
+
+    def render(config: Any, files: Any) -> None:
+        with serve_run(future, where) as called:
+            convert(config, files)
+        if not called[0]:
+            raise PluginError(
+                f"hooks/parallel_notebooks.py: {PLUGIN} converted {where} without nbconvert's "
+                "ExecutePreprocessor, so this hook no longer matches it: update the hook."
+            )
+
+    page.render = render
+    return page
+
+
+def on_post_build(config: Any) -> None:
+    global _runs
+    if _runs is not None:
+        _runs.join()
+        _runs = None
+
+
+def on_build_error(error: Exception) -> None:
+    global _runs
+    if _runs is not None:
+        _runs.cancel()
+        _runs = None
