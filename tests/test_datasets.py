@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import subprocess
 import sys
 from typing import Any
 
@@ -85,6 +86,26 @@ def test_load_digits_is_stratified_and_disjoint() -> None:
     assert len(split.X_train) + len(split.X_test) == 1797
 
 
+def test_digits_file_equals_scikit_learns_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled CSV, read without importing scikit-learn, is exactly what
+    ``sklearn.datasets.load_digits`` returns; so is the fallback used if the file moved."""
+    from sklearn.datasets import load_digits as sk_load_digits
+
+    full = sk_load_digits()
+    expected = np.column_stack([full.data, full.target])
+    np.testing.assert_array_equal(bp.datasets._digits_csv(), expected)
+    monkeypatch.setattr(bp.datasets.Path, "is_file", lambda self: False)
+    np.testing.assert_array_equal(bp.datasets._digits_csv(), expected)
+
+
+def test_load_digits_does_not_import_scikit_learn() -> None:
+    code = (
+        "import sys, backprop as bp; bp.datasets.load_digits(); "
+        "assert 'sklearn' not in sys.modules, 'imported sklearn'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_load_digits_is_deterministic_from_the_rng() -> None:
     a = bp.datasets.load_digits(rng=np.random.default_rng(1))
     b = bp.datasets.load_digits(rng=np.random.default_rng(1))
@@ -112,6 +133,7 @@ def test_load_digits_without_scikit_learn(monkeypatch: pytest.MonkeyPatch) -> No
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_sklearn)
+    monkeypatch.setattr(bp.datasets.importlib.util, "find_spec", lambda name: None)
     for mod in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")]:
         monkeypatch.delitem(sys.modules, mod)
     msg = r"load_digits needs scikit-learn.*pip install 'backprop\[datasets\]'"
@@ -121,7 +143,8 @@ def test_load_digits_without_scikit_learn(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_load_digits_with_sklearn_datasets_blocked(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same, simulated the other way: a None entry in sys.modules blocks the import."""
+    """The same, simulated the other way: None entries in sys.modules block the imports."""
+    monkeypatch.setitem(sys.modules, "sklearn", None)
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
     with pytest.raises(ImportError, match=r"pip install scikit-learn"):
         bp.datasets.load_digits()

@@ -5,6 +5,9 @@ Every generator takes a ``numpy.random.Generator``, so the same seed gives the s
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -73,14 +76,35 @@ def load_digits(test_size: float = 0.25, rng: np.random.Generator | None = None)
     ``X`` rows are the 64 pixels scaled from 0..16 to [0, 1] (float64), ``y`` the digits 0..9.
     Needs scikit-learn (``pip install 'backprop[datasets]'``); no download happens.
     """
+    raw = _digits_csv()
+    X = raw[:, :-1] / 16.0
+    y = raw[:, -1].astype(np.int64)
+    return stratified_split(X, y, test_size, np.random.default_rng(0) if rng is None else rng)
+
+
+def _digits_csv() -> NDArray[np.float64]:
+    """The digits as one (1797, 65) array: 64 pixels, then the label.
+
+    scikit-learn ships them as ``sklearn/datasets/data/digits.csv.gz``. Reading that file
+    directly takes milliseconds, where ``import sklearn.datasets`` takes about a second, so
+    the file is found without importing scikit-learn. If a scikit-learn release moves it,
+    ``sklearn.datasets.load_digits`` gives the same array (``tests/test_datasets.py``).
+    """
     try:
-        from sklearn.datasets import load_digits as _sk_load_digits
+        spec = importlib.util.find_spec("sklearn")
+    except (ImportError, ValueError):  # ValueError: sys.modules["sklearn"] is None
+        spec = None
+    if spec is not None and spec.origin is not None:
+        path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz"
+        if path.is_file():
+            with gzip.open(path, "rt") as f:
+                return np.loadtxt(f, delimiter=",", dtype=np.float64)
+    try:
+        from sklearn.datasets import load_digits as sk_load_digits
     except ImportError as exc:
         raise ImportError(
             "load_digits needs scikit-learn, which ships the digits data. Install it with "
             "pip install 'backprop[datasets]' (or pip install scikit-learn)."
         ) from exc
-    data = _sk_load_digits()
-    X = np.asarray(data.data, dtype=np.float64) / 16.0
-    y = np.asarray(data.target, dtype=np.int64)
-    return stratified_split(X, y, test_size, np.random.default_rng(0) if rng is None else rng)
+    data = sk_load_digits()
+    return np.column_stack([data.data, data.target]).astype(np.float64)
