@@ -76,14 +76,18 @@ def cells(row: dict[str, Any]) -> list[str]:
 HEADER = ["benchmark", "median", "IQR (25th to 75th pct)", "target", "met?"]
 
 
-def text_table(report: dict[str, Any]) -> str:
-    """The table for the console."""
-    rows = [HEADER] + [cells(row) for row in report["results"]]
-    rows = [[c.replace("**", "") for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+def aligned(rows: list[list[str]]) -> str:
+    """Rows of cells as console text: columns padded, the first row underlined, no Markdown."""
+    rows = [[c.replace("**", "").replace("`", "") for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def text_table(report: dict[str, Any]) -> str:
+    """The table for the console."""
+    return aligned([HEADER] + [cells(row) for row in report["results"]])
 
 
 def machine_line(report: dict[str, Any]) -> str:
@@ -179,11 +183,9 @@ def ceiling_text(report: dict[str, Any]) -> str:
     rows = ceiling_rows(report)
     if not rows:
         return ""
-    rows = [[c.replace("`", "") for c in r] for r in [CEILING_COLUMNS, *rows]]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(CEILING_COLUMNS))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "NumPy's own limit, measured in the same rounds (medians):\n" + "\n".join(lines)
+    return "NumPy's own limit, measured in the same rounds (medians):\n" + aligned(
+        [CEILING_COLUMNS, *rows]
+    )
 
 
 def page_block(report: dict[str, Any]) -> str:
