@@ -56,6 +56,17 @@ def _step_details(t: Timings, rounds: int) -> dict[str, Any]:
     }
 
 
+INPLACE_CASES = ("numpy_inplace", "numpy_inplace_keep_grads")
+
+
+def inplace_cases(batch_size: int) -> dict[str, Any]:
+    """The hand-written in-place step, scaling the gradients in place and keeping them."""
+    return {
+        name: inplace.inplace_step(batch_size, np.float32, keep_grads=keep)[0]
+        for name, keep in zip(INPLACE_CASES, (False, True), strict=True)
+    }
+
+
 def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
     f32 = np.float32
     cases: dict[str, Any] = {
@@ -65,8 +76,7 @@ def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
         ),
         "gemm_floor": mlp.gemm_floor(128, f32),
         "ours_equal": mlp.our_step(128, f32, equal_work=True)[0],
-        "numpy_inplace": inplace.inplace_step(128, f32)[0],
-        "numpy_inplace_keep_grads": inplace.inplace_step(128, f32, keep_grads=True)[0],
+        **inplace_cases(128),
     }
     if torch is not None:
         cases["torch_train"] = mlp.torch_step(torch, 128, f32, equal_work=False)[0]
@@ -75,12 +85,12 @@ def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
     print(f"  MLP 784-256-256-10, batch 128: {len(cases)} cases x {rounds} rounds", flush=True)
     t = round_robin(cases, rounds)
     details = _step_details(t, rounds)
-    for case in ("numpy_inplace", "numpy_inplace_keep_grads"):
+    for case in INPLACE_CASES:
         details[f"{case}_over_gemm_floor"] = _stat(ratio_stat(t.cpu[case], t.cpu["gemm_floor"]))
     if torch is not None:  # how much of the gap is the BLAS library, not overhead
         s = ratio_stat(t.cpu["gemm_floor"], t.cpu["torch_gemm_floor"])
         details["numpy_gemms_over_torch_gemms"] = _stat(s)
-        for case in ("numpy_inplace", "numpy_inplace_keep_grads"):
+        for case in INPLACE_CASES:
             s = ratio_stat(t.cpu[case], t.cpu["torch_train"])
             details[f"{case}_over_torch_train"] = _stat(s)
     results = [_ratio_row("floor_b128", t, "ours_train", "gemm_floor", details, "8 bare `@` calls")]
@@ -93,13 +103,12 @@ def mlp_results(torch: Any | None, rounds: int) -> list[dict[str, Any]]:
                 mlp.our_step(32, f32, equal_work=False)[0]
             ),
             "torch_train": mlp.torch_step(torch, 32, f32, equal_work=False)[0],
-            "numpy_inplace": inplace.inplace_step(32, f32)[0],
-            "numpy_inplace_keep_grads": inplace.inplace_step(32, f32, keep_grads=True)[0],
+            **inplace_cases(32),
         }
         print(f"  MLP 784-256-256-10, batch 32: {len(cases32)} cases x {rounds} rounds", flush=True)
         t32 = round_robin(cases32, rounds)
         details32 = _step_details(t32, rounds)
-        for case in ("numpy_inplace", "numpy_inplace_keep_grads"):
+        for case in INPLACE_CASES:
             s = ratio_stat(t32.cpu[case], t32.cpu["torch_train"])
             details32[f"{case}_over_torch_train"] = _stat(s)
         results.append(_ratio_row("train_b32", t32, "ours_train", "torch_train", details32))
