@@ -1,15 +1,17 @@
-"""MkDocs hook: the page's equations are checked against the package when the site builds.
+"""MkDocs hook: the pages' equations are checked against the package when the site builds.
 
-For every Markdown page, `mathcheck.check_page` reads the source file exactly as written and
-evaluates each display equation, and the formulas of the BP1-BP4 table and the shape ledger,
-on networks built with the package (see hooks/mathcheck). It logs one line per page with
-display math, ``math check: derivation.md: N of M display equations evaluated``, lists every
-equation it does not evaluate with the reason, and fails the build on any disagreement.
+Before any page is rendered, `mathcheck.check_page` reads each documentation page's source
+exactly as written (a Markdown page, or a notebook's Markdown cells) and evaluates its display
+equations, and the formulas of its equation tables (the BP1-BP4 table, the shape ledger), on
+networks built with the package (hooks/mathcheck). For each page with display math it logs
+``math check: <page>: N of M display equations evaluated`` and every equation it does not
+evaluate, with the reason; any disagreement fails the build, naming the page and equation.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +21,19 @@ from mkdocs.exceptions import PluginError
 log = logging.getLogger("mkdocs.hooks.math_check")
 
 
-def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
-    src = page.file.abs_src_path
-    if not src or not src.endswith(".md"):
-        return markdown
-    report = check_page(Path(src).read_text("utf-8"), page.file.src_uri)
-    if report.displays or report.tables:
-        for line in report.summary():
-            log.info(line)
-    if report.failures:
-        raise PluginError(report.failure_text())
-    return markdown
+def on_files(files: Any, config: Any) -> Any:
+    start = time.perf_counter()
+    failures = []
+    for file in files.documentation_pages():
+        if not file.abs_src_path or not file.src_uri.endswith((".md", ".py")):
+            continue
+        report = check_page(Path(file.abs_src_path).read_text("utf-8"), file.src_uri)
+        if report.displays or report.tables:
+            for line in report.summary():
+                log.info(line)
+        if report.failures:
+            failures.append(report.failure_text())
+    log.info(f"math check: {time.perf_counter() - start:.2f} s")
+    if failures:
+        raise PluginError("\n".join(failures))
+    return files

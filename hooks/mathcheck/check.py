@@ -26,7 +26,7 @@ from .evaluate import (
     symbols,
     walk,
 )
-from .extract import Display, Table, inline_formulas, scan
+from .extract import Display, Table, inline_formulas, notebook_markdown, scan
 from .networks import Network, has_bce, networks
 from .parse import TexSyntaxError, parse_equation, parse_shape
 
@@ -176,6 +176,33 @@ def _unknown(statement: ast.Statement) -> list[str]:
     return out
 
 
+# Unbound names a formula may define (the reason it is not evaluated): Greek letters and
+# \mathrm{...} words. Any other unknown command is a typo (\detla) and fails the check.
+GREEK = {
+    "\\alpha",
+    "\\beta",
+    "\\gamma",
+    "\\epsilon",
+    "\\varepsilon",
+    "\\eta",
+    "\\theta",
+    "\\lambda",
+    "\\mu",
+    "\\nu",
+    "\\rho",
+    "\\tau",
+    "\\phi",
+    "\\psi",
+    "\\omega",
+}
+
+
+def _may_define(name: str, unknown: list[str]) -> bool:
+    if name not in unknown:
+        return False
+    return name in GREEK or not name.startswith("\\")
+
+
 def _dims(shape: ast.Shape, env: Env) -> tuple[int, ...]:
     rows = int(evaluate(shape.rows, env))
     cols = 1 if shape.cols is None else int(evaluate(shape.cols, env))
@@ -245,7 +272,8 @@ def check_claim(claim: Claim, nets: tuple[Network, ...]) -> tuple[int, list[str]
         return 0, [], f"no network with the loss {claim.losses}"
     count, errors, reasons = 0, [], []
     for net in candidates:
-        samples = [0] if batch else range(net.N)
+        # one-sample formulas on the first and the last sample (each network has N > 1)
+        samples = [0] if batch else sorted({0, net.N - 1})
         ks: list[int | None] = list(range(1, net.L + 1)) if uses_k else [None]
         for k, s in itertools.product(ks, samples):
             kappas = [k] if k is not None else ([net.L] if pinned else range(1, net.L + 1))
@@ -277,7 +305,7 @@ def _claims_of(
             reasons.append("an approximation (\\approx), not an identity")
             continue
         first = st.members[0]
-        if unknown and isinstance(first, ast.Symbol) and first.name in unknown:
+        if unknown and isinstance(first, ast.Symbol) and _may_define(first.name, unknown):
             reasons.append(f"defines {first.name}, a quantity the networks do not have")
             continue
         if unknown:
@@ -290,16 +318,31 @@ def _claims_of(
 
 
 def check_display(display: Display, nets: tuple[Network, ...]) -> Result:
-    result = Result(f"line {display.line}", display.line, display.tex)
+    where = (
+        f"line {display.line}"
+        if display.end == display.line
+        else f"lines {display.line}-{display.end}"
+    )
+    tag, errors, evaluated, reason, checks = _check_tex(
+        display.tex, section_losses(display.headings), nets
+    )
+    label = f"({tag}) at {where}" if tag else where
+    return Result(label, display.line, display.tex, evaluated, list(errors), reason, checks)
+
+
+@cache
+def _check_tex(
+    tex: str, losses: tuple[str, ...] | None, nets: tuple[Network, ...]
+) -> tuple[str | None, tuple[str, ...], bool, str, int]:
+    """(tag, errors, evaluated, reason, checks) of one display equation; memoized, as it
+    depends only on its TeX and section (planted-fault tests re-check unchanged pages)."""
+    result = Result("", 0, tex)
     try:
-        equation = parse_equation(display.tex)
+        equation = parse_equation(tex)
     except TexSyntaxError as error:
-        result.errors.append(f"does not parse: {error}")
-        return result
-    if equation.tag:
-        result.label = f"({equation.tag}) at line {display.line}"
-    _run_claims(result, equation, section_losses(display.headings), nets)
-    return result
+        return None, (f"does not parse: {error}",), False, "", 0
+    _run_claims(result, equation, losses, nets)
+    return equation.tag, tuple(result.errors), result.evaluated, result.reason, result.checks
 
 
 def _run_claims(
@@ -397,7 +440,10 @@ def _table_formula(
 
 
 def check_page(text: str, page: str) -> PageReport:
-    """Check every display equation and equation-table formula of a Markdown page."""
+    """Check every display equation and equation-table formula of a Markdown page (or of the
+    Markdown cells of a jupytext notebook, if ``page`` ends in ``.py``)."""
+    if page.endswith(".py"):
+        text = notebook_markdown(text)
     displays, tables = scan(text)
     nets = networks()
     return PageReport(

@@ -170,7 +170,10 @@ def _sample_split(sym: ast.Symbol, env: Env) -> tuple[int, list[str]]:
     if letters and letters[0] == "s":
         return _index(sym, env, ["s"])[0], letters[1:]
     if env.batch and sym.name in VECTORS | {"\\ell"}:
-        raise CheckError(f"{sym.name} without a sample index s in a batch formula")
+        raise CheckError(
+            f"{sym.name} without a sample index s in a batch formula "
+            "(it uses \\mathcal{L} or a capital, so it is read as a batch; one sample's loss is \\ell)"
+        )
     return env.s, letters
 
 
@@ -426,10 +429,21 @@ def post_scripts(v: Value, post: tuple[str | ast.Node, ...], env: Env) -> Value:
 
 
 def apply(f: Func, arg_node: ast.Node, env: Env) -> Value:
+    """f applied to the factor ``arg_node``; ``f(z)_c`` indexes (and transposes) the result."""
     inner = arg_node
     if isinstance(arg_node, ast.Group) and (arg_node.sub or arg_node.post):
         inner = ast.Group(arg_node.items)
-    x = evaluate(inner, env)
+    out = apply_value(f, evaluate(inner, env), inner, env)
+    if inner is not arg_node:
+        assert isinstance(arg_node, ast.Group)
+        if arg_node.sub:
+            col = np.asarray(out)
+            out = _entry(col, _index(ast.Symbol("()"), env, list(arg_node.sub)), ast.Symbol("()"))
+        out = post_scripts(out, arg_node.post, env)
+    return out
+
+
+def apply_value(f: Func, x: Value, arg_node: ast.Node, env: Env) -> Value:
     if isinstance(x, Func):
         raise CheckError(f"{f.name} applied to a function")
     if f.name == "\\max":
@@ -441,12 +455,6 @@ def apply(f: Func, arg_node: ast.Node, env: Env) -> Value:
         out = _apply_one(f, x, arg_node, env)
     if f.power is not None:
         out = post_scripts(out, (f.power,), env)
-    if inner is not arg_node:
-        assert isinstance(arg_node, ast.Group)
-        if arg_node.sub:
-            col = np.asarray(out)
-            out = _entry(col, _index(ast.Symbol("()"), env, list(arg_node.sub)), ast.Symbol("()"))
-        out = post_scripts(out, arg_node.post, env)
     return out
 
 
@@ -486,19 +494,33 @@ def _argument_layer(arg: ast.Node, env: Env) -> int:
     return env.kappa
 
 
+def _factor(factors: tuple[ast.Node, ...], i: int, env: Env) -> tuple[Value, int]:
+    """The value of factor i, a function applied to what follows it included; the next i.
+    Functions compose to the right: ``\\log \\mathrm{softmax}(z)_c`` is log(softmax(z)_c)."""
+    v = evaluate(factors[i], env)
+    if not isinstance(v, Func):
+        return v, i + 1
+    if i + 1 == len(factors):
+        raise CheckError(f"{v.name} without an argument")
+    if isinstance(evaluate_head(factors[i + 1], env), Func):
+        inner, j = _factor(factors, i + 1, env)
+        return apply_value(v, inner, factors[i + 1], env), j
+    return apply(v, factors[i + 1], env), i + 2
+
+
+def evaluate_head(node: ast.Node, env: Env) -> Value:
+    """A function symbol evaluates to its Func without looking further; anything else is None."""
+    if isinstance(node, ast.Symbol) and node.name in FUNCTIONS:
+        return _symbol(node, env)
+    return None
+
+
 def product(node: ast.Product, env: Env) -> Value:
     values: list[Value] = []
-    factors = node.factors
     i = 0
-    while i < len(factors):
-        v = evaluate(factors[i], env)
-        if isinstance(v, Func):
-            if i + 1 == len(factors):
-                raise CheckError(f"{v.name} without an argument")
-            v = apply(v, factors[i + 1], env)
-            i += 1
+    while i < len(node.factors):
+        v, i = _factor(node.factors, i, env)
         values.append(v)
-        i += 1
     out = values[0]
     for v in values[1:]:
         out = mul(out, v)

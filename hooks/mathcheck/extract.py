@@ -11,6 +11,7 @@ from dataclasses import dataclass
 class Display:
     line: int  # 1-based line of the opening $$
     tex: str
+    end: int  # 1-based line of the closing $$
     headings: tuple[str, ...]  # the headings it sits under, outermost first
 
 
@@ -65,7 +66,7 @@ def scan(text: str) -> tuple[list[Display], list[Table]]:
             start = i
             body = stripped[2:]
             if body.rstrip().endswith("$$"):
-                displays.append(Display(start + 1, body.rstrip()[:-2], context))
+                displays.append(Display(start + 1, body.rstrip()[:-2], start + 1, context))
                 i += 1
                 continue
             chunk = [body]
@@ -75,7 +76,7 @@ def scan(text: str) -> tuple[list[Display], list[Table]]:
                 i += 1
             if i < len(lines):
                 chunk.append(lines[i].strip()[:-2])
-            displays.append(Display(start + 1, "\n".join(chunk), context))
+            displays.append(Display(start + 1, "\n".join(chunk), i + 1, context))
             i += 1
             continue
         if (
@@ -94,3 +95,19 @@ def scan(text: str) -> tuple[list[Display], list[Table]]:
             continue
         i += 1
     return displays, tables
+
+
+def notebook_markdown(text: str) -> str:
+    """The Markdown cells of a jupytext percent notebook (``# %% [markdown]``, lines ``# ...``),
+    with every other line blank, so line numbers stay those of the ``.py`` file."""
+    out = []
+    in_markdown = False
+    for line in text.splitlines():
+        if line.startswith("# %%"):
+            in_markdown = "[markdown]" in line
+            out.append("")
+        elif in_markdown and (line == "#" or line.startswith("# ")):
+            out.append(line[2:])
+        else:
+            out.append("")
+    return "\n".join(out)

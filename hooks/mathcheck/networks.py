@@ -55,7 +55,7 @@ class Batch:
     P: Array | None  # the checker's softmax of each row of Z^{(L)}
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: results are memoized per network
 class Network:
     """A network, its parameters and the values recorded from the package."""
 
