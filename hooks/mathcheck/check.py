@@ -337,6 +337,8 @@ def _check_tex(
     """(tag, errors, evaluated, reason, checks) of one display equation; memoized, as it
     depends only on its TeX and section (planted-fault tests re-check unchanged pages)."""
     result = Result("", 0, tex)
+    if "{{" in tex:
+        return None, (), False, "a template: its {{ }} fields are filled in when the site builds", 0
     try:
         equation = parse_equation(tex)
     except TexSyntaxError as error:
@@ -392,7 +394,8 @@ def check_tables(tables: list[Table], nets: tuple[Network, ...]) -> list[Result]
                 for column, batch in ((col, False), (bat, True)):
                     for tex in inline_formulas(cells[column]):
                         label = f"{cells[0]}, {'batch' if batch else 'column'} form, in the ledger at line {line}"
-                        shapes = inline_formulas(cells[column + 1])
+                        has_shape = column + 1 < len(header) and "shape" in header[column + 1]
+                        shapes = inline_formulas(cells[column + 1]) if has_shape else []
                         target = None if quantity is None else quantity[int(batch)]
                         out.append(
                             _table_formula(
@@ -430,7 +433,8 @@ def _table_formula(
     except TexSyntaxError as error:
         result.errors.append(f"does not parse: {error}")
         return result
-    if target is None and batch is not None:
+    is_equation = all(len(st.members) > 1 for st in equation.statements)
+    if target is None and batch is not None and not is_equation:
         result.reason = "a ledger row this checker has no binding for"
         return result
     _run_claims(
@@ -439,15 +443,27 @@ def _table_formula(
     return result
 
 
-def check_page(text: str, page: str) -> PageReport:
+def check_page(text: str, page: str, strict: bool = True) -> PageReport:
     """Check every display equation and equation-table formula of a Markdown page (or of the
-    Markdown cells of a jupytext notebook, if ``page`` ends in ``.py``)."""
+    Markdown cells of a jupytext notebook, if ``page`` ends in ``.py``).
+
+    ``strict``: the page uses the derivation's notation throughout, so anything that does not
+    parse, bind or hold is a failure. Otherwise (a page that may give symbols a meaning of its
+    own, or fill numbers in with a template), such an equation is listed as not evaluated, with
+    what went wrong as the reason.
+    """
     if page.endswith(".py"):
         text = notebook_markdown(text)
     displays, tables = scan(text)
     nets = networks()
-    return PageReport(
+    report = PageReport(
         page,
         [check_display(d, nets) for d in displays],
         check_tables(tables, nets),
     )
+    if not strict:
+        for r in report.displays + report.tables:
+            if r.errors:
+                r.reason = "does not hold in the derivation's notation: " + r.errors[0]
+                r.errors, r.evaluated = [], False
+    return report

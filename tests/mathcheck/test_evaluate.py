@@ -161,3 +161,19 @@ def test_a_mistyped_command_fails_instead_of_being_skipped() -> None:
 def test_code_blocks_are_not_read() -> None:
     report = check_page("```\n$$\nz = 1 2 +\n$$\n```\n", "t.md")
     assert not report.displays
+
+
+def test_other_pages_list_what_does_not_hold_instead_of_failing() -> None:
+    text = page(
+        r"\sigma(z) = \log(1 + e^{z})",  # an exercise's own sigma (softplus)
+        r"z = {{ z1 }} + 1",  # the worked example's template
+        r"\delta^{(k)} = \frac{\partial \ell}{\partial z^{(k)}}",
+    )
+    strict = check_page(text, "t.md")
+    assert len(strict.failures) == 1, "on the derivation, a false equation fails"
+    lenient = check_page(text, "t.md", strict=False)
+    assert not lenient.failures
+    first, second, third = lenient.displays
+    assert "does not hold in the derivation's notation" in first.reason
+    assert "template" in second.reason
+    assert third.evaluated
