@@ -372,6 +372,10 @@ def _run_claims(
     result.reason = "; ".join(dict.fromkeys(reasons))
 
 
+def _is_column(header: str) -> bool:
+    return "column form" in header or header.startswith("one sample")
+
+
 def check_tables(tables: list[Table], nets: tuple[Network, ...]) -> list[Result]:
     out: list[Result] = []
     for table in tables:
@@ -386,9 +390,9 @@ def check_tables(tables: list[Table], nets: tuple[Network, ...]) -> list[Result]
                     label = f"{cells[0]} in the table at line {line}"
                     shape_tex = shapes[n] if n < len(shapes) else None
                     out.append(_table_formula(label, line, tex, shape_tex, losses, nets))
-        elif any("column form" in h for h in header) and any("batch form" in h for h in header):
-            col = next(i for i, h in enumerate(header) if "column form" in h)
-            bat = next(i for i, h in enumerate(header) if "batch form" in h)
+        elif any(_is_column(h) for h in header) and any(h.startswith("batch") for h in header):
+            col = next(i for i, h in enumerate(header) if _is_column(h))
+            bat = next(i for i, h in enumerate(header) if h.startswith("batch"))
             for line, cells in table.rows:
                 quantity = LEDGER.get(cells[0].lower())
                 for column, batch in ((col, False), (bat, True)):

@@ -594,6 +594,7 @@ def evaluate(node: ast.Node, env: Env) -> Value:
         return derivative(node, env)
     if isinstance(node, ast.Additive):
         terms = [evaluate(t, env) for t in node.terms]
+        terms = _ones_like_partner(node.terms, terms)
         same_shape(terms, "a sum")
         out = 0.0 * terms[0]
         for sign, t in zip(node.signs, terms, strict=True):
@@ -613,6 +614,14 @@ def evaluate(node: ast.Node, env: Env) -> Value:
     if isinstance(node, ast.Norm):
         return float(np.linalg.norm(evaluate(node.arg, env)))
     raise CheckError(f"cannot evaluate {type(node).__name__}")
+
+
+def _ones_like_partner(nodes: tuple[ast.Node, ...], terms: list[Value]) -> list[Value]:
+    """``1 - a`` (exactly a literal 1, then one array): the 1 is the vector of ones of a's shape,
+    the one convention the page uses (``a \\odot (1 - a)``). Nothing else is broadcast."""
+    if len(terms) == 2 and nodes[0] == ast.Number(1) and isinstance(terms[1], np.ndarray):
+        return [np.ones_like(terms[1]), terms[1]]
+    return terms
 
 
 def _sum(node: ast.Sum, env: Env) -> Value:

@@ -54,6 +54,12 @@ def softmax(z: Any) -> Any:
     return e / e.sum()
 
 
+def bce(a: Any, y: Any) -> Any:
+    """Binary cross-entropy of one sample's probabilities a: the mean over its m entries of
+    -y log a - (1 - y) log(1 - a) (what ``BCEWithLogitsLoss`` computes from the logits)."""
+    return (-y * np.log(a) - (1 - y) * np.log(1 - a)).sum(keepdims=True) / a.size
+
+
 def complex_jacobian(
     f: Any, x: NDArray[np.float64], out_shape: tuple[int, ...]
 ) -> NDArray[np.float64]:

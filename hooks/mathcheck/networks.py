@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 import backprop as bp
 
-from .functions import softmax
+from .functions import activation, bce, complex_jacobian, softmax
 
 Array = NDArray[np.float64]
 
@@ -191,7 +191,27 @@ def _build(name: str, kind: str, sizes: list[int], acts: list[str], N: int, seed
         loss=batch_loss,
         P=P,
     )
-    return Network(name, kind, {k: acts[k - 1] for k in range(1, L + 1)}, W, b, samples, batch)
+    activations = {k: acts[k - 1] for k in range(1, L + 1)}
+    if kind == "bce":
+        _sigmoid_output(activations, samples, batch)
+    return Network(name, kind, activations, W, b, samples, batch)
+
+
+def _sigmoid_output(activations: dict[int, str], samples: list[Sample], batch: Batch) -> None:
+    """BCEWithLogitsLoss fuses the output sigmoid into the loss. The page reads that network as
+    one whose last sigma is the sigmoid, a^{(L)} = sigmoid(z^{(L)}), and whose loss is the BCE of
+    a^{(L)}; the package gives z^{(L)} and delta^{(L)}, the checker's math gives a^{(L)} and
+    dl/da^{(L)} (complex step of its own BCE)."""
+    L = max(activations)
+    activations[L] = "sigmoid"
+    for sample in samples:
+        a = activation("sigmoid", sample.z[L])
+        y = sample.y
+        sample.a[L] = a
+        sample.da[L] = complex_jacobian(lambda p, y=y: bce(p, y), a, (1,))[0]
+    N = len(samples)
+    batch.A[L] = np.vstack([s.a[L].T for s in samples])
+    batch.dA[L] = np.vstack([s.da[L].T for s in samples]) / N
 
 
 def softmax_rows(Z: Array) -> Array:

@@ -28,6 +28,11 @@ FAULTS = [
         r"W_{ij}^{(k)}\, a_j^{(k-1)} + b_i",
         r"W_{ji}^{(k)}\, a_j^{(k-1)} + b_i",
     ),
+    (
+        "delta: a wrong shape claim",
+        r"{\partial z^{(k)}} \in \mathbb{R}^{m \times 1}",
+        r"{\partial z^{(k)}} \in \mathbb{R}^{n \times 1}",
+    ),
     ("chain rule: W_ji", r"{\partial a_j} = W_{ij}", r"{\partial a_j} = W_{ji}"),
     ("chain rule: not 0", r"{\partial W_{lj}} = 0", r"{\partial W_{lj}} = a_j"),
     (
@@ -36,14 +41,19 @@ FAULTS = [
         r"\odot \sigma'\big(a^{(L)}\big)",
     ),
     (
+        "BP1: odot as a product",
+        r"{\partial a^{(L)}} \odot \sigma'\big(",
+        r"{\partial a^{(L)}} \sigma'\big(",
+    ),
+    (
         "BP1, index form: sigma for sigma'",
         r"\, \sigma'\big(z_i^{(L)}\big)",
         r"\, \sigma\big(z_i^{(L)}\big)",
     ),
     (
         "BP2: dropped transpose",
-        r"\big(W^{(k+1)}\big)^{\top} \delta^{(k+1)}\Big)",
-        r"W^{(k+1)} \delta^{(k+1)}\Big)",
+        r"\Big(\big(W^{(k+1)}\big)^{\top} \delta^{(k+1)}\Big)",
+        r"\Big(W^{(k+1)} \delta^{(k+1)}\Big)",
     ),
     (
         "BP2: wrong layer index",
@@ -70,8 +80,18 @@ FAULTS = [
         r"= \big(W^{(k)}\big)^{\top} \delta^{(k)}",
         r"= W^{(k)} \delta^{(k)}",
     ),
-    ("MSE: missing 1/N", r"a_{si}^{(L)}} = \frac{2}{Nm}", r"a_{si}^{(L)}} = \frac{2}{m}"),
-    ("CE: flipped sign", r"\delta^{(L)} = p - y", r"\delta^{(L)} = y - p"),
+    (
+        "Jacobian view: factors swapped",
+        r"\mathrm{diag}\big(\sigma'(z^{(k)})\big)\,\big(W^{(k+1)}\big)^{\top}\delta^{(k+1)}.",
+        r"\big(W^{(k+1)}\big)^{\top}\mathrm{diag}\big(\sigma'(z^{(k)})\big)\,\delta^{(k+1)}.",
+    ),
+    ("MSE: missing 1/m", r"{\partial a^{(L)}} = \frac{2}{m}\big(", r"{\partial a^{(L)}} = 2\big("),
+    (
+        "MSE with a sigmoid: a dropped factor",
+        r"\odot a^{(L)} \odot \big(1 - a^{(L)}\big)",
+        r"\odot a^{(L)}",
+    ),
+    ("CE: flipped sign", r"{\partial p} = p - y", r"{\partial p} = y - p"),
     (
         "CE, index form: a wrong term",
         r"= -y_i + p_i \sum_{c} y_c",
@@ -83,6 +103,16 @@ FAULTS = [
         r"\mathrm{diag}(p) - p^{\top} p",
     ),
     ("log-softmax: flipped sign", r"(z_c - z_{\max}) - \log", r"(z_c - z_{\max}) + \log"),
+    (
+        "BCE: missing 1/m",
+        r"\delta^{(L)} = \frac{1}{m}\Big(\operatorname{sigmoid}",
+        r"\delta^{(L)} = \Big(\operatorname{sigmoid}",
+    ),
+    (
+        "BCE: flipped sign",
+        r"\operatorname{sigmoid}\big(z^{(L)}\big) - y\Big)",
+        r"y - \operatorname{sigmoid}\big(z^{(L)}\big)\Big)",
+    ),
     (
         "batch forward: dropped transpose",
         r"A^{(k-1)} \big(W^{(k)}\big)^{\top} +",
@@ -99,6 +129,11 @@ FAULTS = [
         r"= \sum_{s=1}^{N} \delta_s^{(k)} \big(",
     ),
     (
+        "batch bias: missing 1/N",
+        r"{\partial b^{(k)}} = \frac{1}{N}\sum_{s=1}^{N} \delta_s^{(k)} =",
+        r"{\partial b^{(k)}} = \sum_{s=1}^{N} \delta_s^{(k)} =",
+    ),
+    (
         "batch BP4: dropped transpose",
         r"\big(\Delta^{(k)}\big)^{\top}\mathbf{1}",
         r"\Delta^{(k)}\mathbf{1}",
@@ -109,38 +144,47 @@ FAULTS = [
         r"= \Delta^{(k)} \big(W^{(k)}\big)^{\top}",
     ),
     (
-        "batch delta: sigma'(A)",
+        "batch delta: sigma'(A) for sigma'(Z)",
         r"\odot \sigma'\big(Z^{(k)}\big)",
         r"\odot \sigma'\big(A^{(k)}\big)",
     ),
     (
         "table, BP2: dropped transpose",
-        r"$\delta^{(k)} = (W^{(k+1)})^\top",
-        r"$\delta^{(k)} = W^{(k+1)}",
+        r"\big((W^{(k+1)})^\top \delta^{(k+1)}\big)",
+        r"\big(W^{(k+1)} \delta^{(k+1)}\big)",
     ),
     (
         "table, BP2: odot as a product",
-        r"\delta^{(k+1)}) \odot \sigma'(z^{(k)})$",
-        r"\delta^{(k+1)}) \sigma'(z^{(k)})$",
+        r"\delta^{(k+1)}\big) \odot \sigma'(z^{(k)})$",
+        r"\delta^{(k+1)}\big) \sigma'(z^{(k)})$",
     ),
-    ("ledger: dropped transpose", r"| $\Delta^\top A$ |", r"| $\Delta A$ |"),
+    (
+        "table, BP4: wrong layer",
+        r"a^{(k-1)} = (W^{(k)})^\top \delta^{(k)}$",
+        r"a^{(k-1)} = (W^{(k)})^\top \delta^{(k+1)}$",
+    ),
+    (
+        "ledger: dropped transpose",
+        r"| $(\Delta^{(k)})^\top A^{(k-1)}$ |",
+        r"| $\Delta^{(k)} A^{(k-1)}$ |",
+    ),
     (
         "ledger: wrong shape",
-        r"| $W^\top \delta$ | $n \times 1$",
-        r"| $W^\top \delta$ | $m \times 1$",
+        r"| $(W^{(k)})^\top \delta^{(k)}$ | $n \times 1$",
+        r"| $(W^{(k)})^\top \delta^{(k)}$ | $m \times 1$",
     ),
 ]
 
 REWRITES = [
     (
         "transpose as ^T",
-        r"\big(W^{(k+1)}\big)^{\top} \delta^{(k+1)}\Big)",
-        r"(W^{(k+1)})^T \delta^{(k+1)}\Big)",
+        r"\Big(\big(W^{(k+1)}\big)^{\top} \delta^{(k+1)}\Big)",
+        r"\Big((W^{(k+1)})^T \delta^{(k+1)}\Big)",
     ),
     (
         "transpose inside the superscript",
-        r"\big(W^{(k+1)}\big)^{\top} \delta^{(k+1)}\Big)",
-        r"W^{(k+1)\top} \delta^{(k+1)}\Big)",
+        r"\Big(\big(W^{(k+1)}\big)^{\top} \delta^{(k+1)}\Big)",
+        r"\Big(W^{(k+1)\top} \delta^{(k+1)}\Big)",
     ),
     (
         "Hadamard factors swapped",
@@ -157,7 +201,17 @@ REWRITES = [
         r"= \frac{1}{N}\sum_{s=1}^{N} \delta_s^{(k)} \big(",
         r"= \frac1N\sum_{s=1}^{N} \delta_s^{(k)} \big(",
     ),
-    ("a sign moved out", r"\delta^{(L)} = p - y", r"\delta^{(L)} = -(y - p)"),
+    ("a sign moved out", r"{\partial p} = p - y", r"{\partial p} = -(y - p)"),
+    (
+        "J for J^T (the softmax Jacobian is symmetric)",
+        r"= J^{\top}\frac{\partial",
+        r"= J\frac{\partial",
+    ),
+    (
+        "the table's BP2 with its Hadamard factors swapped",
+        r"\big((W^{(k+1)})^\top \delta^{(k+1)}\big) \odot \sigma'(z^{(k)})$",
+        r"\sigma'(z^{(k)}) \odot \big((W^{(k+1)})^\top \delta^{(k+1)}\big)$",
+    ),
 ]
 
 

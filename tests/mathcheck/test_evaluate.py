@@ -87,6 +87,7 @@ def test_a_wrong_layer_reads_another_array() -> None:
     ("tex", "message"),
     [
         (r"\delta^{(k)} = \delta^{(k)} + 1", "no broadcasting"),
+        (r"\delta^{(k)} = 2 - \delta^{(k)}", "no broadcasting"),
         (r"\delta^{(k)} = \delta^{(k)} \odot (a^{(k-1)})^\top", "no broadcasting"),
         (r"\delta^{(k)} = \delta^{(k)} \sigma'(z^{(k)})", "matrix product of shapes"),
         (r"z^{(k)} = W^{(k)} a^{(k)} + b^{(k)}", "matrix product of shapes"),
@@ -95,6 +96,10 @@ def test_a_wrong_layer_reads_another_array() -> None:
 def test_shape_errors_are_errors(tex: str, message: str) -> None:
     _, errors, _ = run(tex)
     assert errors and message in errors[0], errors
+
+
+def test_one_minus_a_is_the_only_scalar_beside_an_array() -> None:
+    assert not run(r"\sigma'(z^{(L)}) = a^{(L)} \odot (1 - a^{(L)})", ("mse",))[1]
 
 
 def test_shape_claims_are_checked() -> None:

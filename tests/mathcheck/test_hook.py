@@ -47,5 +47,7 @@ def test_logs_coverage_and_passes(tmp_path: Path, caplog: pytest.LogCaptureFixtu
 
 def test_a_wrong_equation_on_the_derivation_fails(tmp_path: Path) -> None:
     hook = load()
-    with pytest.raises(PluginError, match=r"derivation\.md, equation lines 1-3: sides 1 and 2 differ"):
+    with pytest.raises(
+        PluginError, match=r"derivation\.md, equation lines 1-3: sides 1 and 2 differ"
+    ):
         hook.on_files(files(tmp_path, {"derivation.md": BAD}), None)
