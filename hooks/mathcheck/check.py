@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import ast
-from .evaluate import (
+from .bind import (
     BATCH_NAMES,
     KNOWN,
     OUTPUT_NAMES,
@@ -20,12 +20,11 @@ from .evaluate import (
     AbsentError,
     CheckError,
     Env,
-    evaluate,
     index_letters,
-    index_range,
     symbols,
     walk,
 )
+from .evaluate import evaluate, index_range
 from .extract import Display, Table, inline_formulas, notebook_markdown, scan
 from .networks import Network, has_bce, networks
 from .parse import TexSyntaxError, parse_equation, parse_shape

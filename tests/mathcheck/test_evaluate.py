@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from mathcheck.bind import Env, local_jacobian
 from mathcheck.check import Claim, check_claim, check_page
-from mathcheck.evaluate import Env, local_jacobian
 from mathcheck.functions import activation, softmax
 from mathcheck.networks import networks
 from mathcheck.parse import parse_equation

@@ -99,6 +99,6 @@ def test_typos_do_not_parse(tex: str) -> None:
 
 
 def _walk(node: object) -> list[object]:
-    from mathcheck.evaluate import walk
+    from mathcheck.bind import walk
 
     return list(walk(node))
