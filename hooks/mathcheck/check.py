@@ -81,6 +81,8 @@ class PageReport:
         line = f"math check: {self.page}: {n} of {len(self.displays)} display equations evaluated"
         if self.tables:
             line += f" (and {t} of {len(self.tables)} formulas of its equation tables)"
+            if not self.displays:
+                line = f"math check: {self.page}: no display equations; {t} of {len(self.tables)} formulas of its equation tables evaluated"
         out = [line]
         for r in self.displays + self.tables:
             if not r.evaluated and not r.errors:
@@ -196,6 +198,9 @@ GREEK = {
 }
 
 
+ELISIONS = ("\\cdots", "\\dots", "\\ldots", "\\vdots", "\\ddots")
+
+
 def _may_define(name: str, unknown: list[str]) -> bool:
     if name not in unknown:
         return False
@@ -305,6 +310,10 @@ def _claims_of(
     claims, reasons = [], []
     for st in equation.statements:
         unknown = _unknown(st)
+        elided = [name for name in ELISIONS if name in unknown]
+        if elided:
+            reasons.append(f"leaves terms out ({elided[0]}), so it has no value to compare")
+            continue
         if "approx" in st.rels:
             reasons.append("an approximation (\\approx), not an identity")
             continue

@@ -182,3 +182,9 @@ def test_other_pages_list_what_does_not_hold_instead_of_failing() -> None:
     assert "does not hold in the derivation's notation" in first.reason
     assert "template" in second.reason
     assert third.evaluated
+
+
+def test_an_elided_product_is_listed_on_any_page() -> None:
+    tex = r"\delta^{(k)} = (W^{(k+1)})^\top \cdots (W^{(L)})^\top \delta^{(L)}"
+    report = check_page(page(tex), "t.md")
+    assert not report.failures and "leaves terms out" in report.displays[0].reason
