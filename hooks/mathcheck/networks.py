@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 import backprop as bp
 
-from .functions import activation, bce, complex_jacobian, softmax
+from .functions import activation, bce, complex_jacobian
 
 Array = NDArray[np.float64]
 
@@ -37,7 +37,7 @@ class Sample:
     db: dict[int, Array]  # (m_k, 1)
     y: Array  # (m_L, 1), one-hot for cross-entropy
     loss: float
-    p: Array | None  # softmax(z^{(L)}) by the checker's softmax (cross-entropy only)
+    p: Array | None  # the softmax probabilities the package's loss cached (cross-entropy only)
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Batch:
     db: dict[int, Array]  # (m_k, 1)
     Y: Array
     loss: float
-    P: Array | None  # the checker's softmax of each row of Z^{(L)}
+    P: Array | None  # the probabilities the package's loss cached, one row per sample
 
 
 @dataclass(eq=False)  # hashed by identity: results are memoized per network
@@ -106,6 +106,8 @@ def _record(
         outputs.append(A)
     loss_fn = _loss_fn(kind)
     loss = float(loss_fn.forward(A, target))
+    if kind == "ce":  # the softmax probabilities the loss cached in its forward pass
+        rec_probs = np.array(loss_fn.probs, dtype=np.float64)
     g = loss_fn.backward()
     grads: list[Array] = [np.empty(0)] * len(layers)  # dLoss/d(output of module i)
     dinputs: list[Array] = [np.empty(0)] * len(layers)  # dLoss/d(input of module i)
@@ -113,8 +115,10 @@ def _record(
         grads[i] = np.asarray(g, dtype=np.float64)
         g = layers[i].backward(g)
         dinputs[i] = np.asarray(g, dtype=np.float64)
-    rec: dict[str, dict[int, Array]] = {n: {} for n in ("A", "Z", "Delta", "dA", "dW", "db")}
+    rec: dict[str, dict[int, Array]] = {n: {} for n in ("A", "Z", "Delta", "dA", "dW", "db", "P")}
     rec["A"][0] = X
+    if kind == "ce":
+        rec["P"][0] = rec_probs
     k = 0
     for i, layer in enumerate(layers):
         if isinstance(layer, bp.Linear):
@@ -157,12 +161,12 @@ def _build(name: str, kind: str, sizes: list[int], acts: list[str], N: int, seed
         return out
 
     batch_rec, batch_loss = _record(layers(), kind, X, target)
-    P = softmax_rows(batch_rec["Z"][L]) if kind == "ce" else None
+    P = batch_rec["P"][0] if kind == "ce" else None
     samples = []
     for s in range(N):
         t = target[s : s + 1]
         rec, loss = _record(layers(), kind, X[s : s + 1], t)
-        p = softmax(rec["Z"][L].reshape(-1, 1)) if kind == "ce" else None
+        p = rec["P"][0].reshape(-1, 1) if kind == "ce" else None
 
         def col(d: dict[int, Array]) -> dict[int, Array]:
             return {k: v.reshape(-1, 1) for k, v in d.items()}
@@ -212,11 +216,6 @@ def _sigmoid_output(activations: dict[int, str], samples: list[Sample], batch: B
     N = len(samples)
     batch.A[L] = np.vstack([s.a[L].T for s in samples])
     batch.dA[L] = np.vstack([s.da[L].T for s in samples]) / N
-
-
-def softmax_rows(Z: Array) -> Array:
-    """The checker's softmax of each row of a batch."""
-    return np.vstack([softmax(row.reshape(-1, 1)).T for row in Z])
 
 
 def has_bce() -> bool:
