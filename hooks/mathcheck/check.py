@@ -290,7 +290,8 @@ def check_claim(claim: Claim, nets: tuple[Network, ...]) -> tuple[int, list[str]
                     reasons.append(str(why))
                     continue
                 except CheckError as error:
-                    errors.append(f"{error} (network {net.name}, k = {k})")
+                    at = f"network {net.name}" + ("" if k is None else f", k = {k}")
+                    errors.append(f"{error} ({at})")
                     return count, errors, ""
                 except (ArithmeticError, ValueError, TypeError, IndexError) as error:
                     # TeX the evaluator has no reading for; reported, never a crash of the build
@@ -299,8 +300,10 @@ def check_claim(claim: Claim, nets: tuple[Network, ...]) -> tuple[int, list[str]
                 count += 1
                 if found:
                     return count, found[:1], ""
-    reason = reasons[0] if reasons else "nothing to evaluate"
-    return count, errors, reason
+    if not count:
+        # no layer of any network has what it names: a wrong layer index, not a skip
+        return 0, [f"holds nowhere: {reasons[0] if reasons else 'nothing to evaluate'}"], ""
+    return count, errors, ""
 
 
 def _claims_of(

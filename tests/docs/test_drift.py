@@ -137,7 +137,11 @@ EQUATION_FAULTS = [
         r"{\partial W^{(k)} = \delta^{(k)} \big(",
         "does not parse",
     ),
-    (r"| $\Delta^\top A$ |", r"| $\Delta A$ |", "BP3, batch form, in the ledger"),
+    (
+        r"| $(\Delta^{(k)})^\top A^{(k-1)}$ |",
+        r"| $\Delta^{(k)} A^{(k-1)}$ |",
+        "BP3, batch form, in the ledger",
+    ),
 ]
 
 

@@ -61,6 +61,11 @@ FAULTS = [
         r"\Big) \odot \sigma'\big(z^{(k+1)}\big)",
     ),
     (
+        "BP2: a layer no network has",
+        r"\Big(\big(W^{(k+1)}\big)^{\top} \delta^{(k+1)}\Big)",
+        r"\Big(\big(W^{(k+5)}\big)^{\top} \delta^{(k+1)}\Big)",
+    ),
+    (
         "BP2, index form: W_ji",
         r"W_{ij}^{(k+1)}\, \delta_i^{(k+1)}",
         r"W_{ji}^{(k+1)}\, \delta_i^{(k+1)}",
