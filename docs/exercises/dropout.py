@@ -1,11 +1,13 @@
 r"""Exercise solution: inverted dropout, a module that caches its random mask.
 
-In training, each entry is kept with probability $1 - p$ and scaled by $1/(1 - p)$, so the
-expected output equals the input: $A = X \odot M$ with $M_{si} \in \{0, 1/(1-p)\}$. The
-backward pass is the same product, $\partial\mathcal{L}/\partial X = \partial\mathcal{L}/\partial A \odot M$,
-with the mask cached by ``forward``. In evaluation (``training = False``) the layer is the
-identity. The package has no train/eval switch, so the layer carries its own ``training``
-attribute. Batch rows are samples: (N, m) -> (N, m).
+In training, each entry is kept with probability ``1 - p`` and scaled by ``1 / (1 - p)``, so the
+expected output equals the input: $A = X \odot M$ with every entry of the mask $M$ either 0 or
+``1 / (1 - p)``. The backward pass is the same product,
+$\partial\mathcal{L}/\partial X = \partial\mathcal{L}/\partial A \odot M$, with the mask cached
+by ``forward``. In evaluation (``training = False``) the layer is the identity. The package has
+no train/eval switch, so the layer carries its own ``training`` attribute. ``p`` is PyTorch's
+name for the drop probability (in the derivation's math, $p$ is the softmax's). Batch rows are
+samples: (N, m) -> (N, m).
 """
 
 from __future__ import annotations
