@@ -14,10 +14,10 @@ import backprop as bp
 # --8<-- [start:bug]
 class BuggyCrossEntropy(bp.SoftmaxCrossEntropyLoss):
     def backward(self) -> NDArray[Any]:
-        P, Y = self.P, self.Y  # softmax probabilities (N, C), one-hot targets (N, C)
-        assert P is not None and Y is not None
-        N = P.shape[0]
-        delta = -Y / P / N
+        probs, Y = self.probs, self.Y  # softmax probabilities (N, C), one-hot targets (N, C)
+        assert probs is not None and Y is not None
+        N = probs.shape[0]
+        delta = -Y / probs / N
         return delta
 
 
@@ -26,11 +26,11 @@ class BuggyCrossEntropy(bp.SoftmaxCrossEntropyLoss):
 
 class FixedCrossEntropy(bp.SoftmaxCrossEntropyLoss):
     def backward(self) -> NDArray[Any]:
-        P, Y = self.P, self.Y
-        assert P is not None and Y is not None
-        N = P.shape[0]
+        probs, Y = self.probs, self.Y
+        assert probs is not None and Y is not None
+        N = probs.shape[0]
         # --8<-- [start:fix]
-        delta = (P - Y) / N  # J^T (-Y / P) / N: the softmax Jacobian applied
+        delta = (probs - Y) / N  # row s: J^T (-y_s / p_s) / N = (p_s - y_s) / N
         # --8<-- [end:fix]
         return delta
 
@@ -51,15 +51,15 @@ def fixed_errors() -> dict[str, float]:
 
 def probabilities_gradient_check() -> float:
     """Relative error of the buggy backward against the finite-difference gradient of the
-    loss with respect to the probabilities P (not the logits): near 0, because -Y / (N P)
-    is exactly dL/dP."""
+    loss with respect to the probabilities ``probs`` (not the logits): near 0, because
+    -Y / (N probs) is exactly that gradient."""
     _, y, _ = batch()
-    P = np.random.default_rng(2).dirichlet(np.ones(3), size=len(y))
+    probs = np.random.default_rng(2).dirichlet(np.ones(3), size=len(y))
     Y = np.eye(3)[y]
     loss = BuggyCrossEntropy()
-    loss.P, loss.Y = P, Y
+    loss.probs, loss.Y = probs, Y
 
-    def mean_ce(P: NDArray[Any]) -> float:
-        return -float(np.sum(Y * np.log(P))) / len(y)
+    def mean_ce(probs: NDArray[Any]) -> float:
+        return -float(np.sum(Y * np.log(probs))) / len(y)
 
-    return bp.relative_error(loss.backward(), bp.numerical_gradient(mean_ce, P.copy()))
+    return bp.relative_error(loss.backward(), bp.numerical_gradient(mean_ce, probs.copy()))

@@ -118,6 +118,11 @@ def test_two_class_softmax_is_sigmoid() -> None:
     assert np.allclose(delta[:, 0], -delta[:, 1], rtol=1e-13, atol=1e-17)
     numeric = bp.numerical_gradient(lambda v: bce_with_logits(v, t), u.copy())
     assert bp.relative_error(delta[:, 1], numeric) < TOL
+    bce = bp.BCEWithLogitsLoss()  # the package's own BCE, on the one logit z_2 - z_1
+    assert bce.forward(u.reshape(-1, 1), t.reshape(-1, 1)) == pytest.approx(
+        ce.forward(Zc, labels), rel=1e-14
+    )
+    assert np.allclose(bce.backward().ravel(), delta[:, 1], rtol=1e-13, atol=1e-17)
     # adding a constant to both logits changes nothing
     assert ce.forward(Zc + 5.0, labels) == pytest.approx(bce_with_logits(u, t), rel=1e-13)
 
