@@ -1,6 +1,6 @@
 """MkDocs hook: fill docs/worked_example.md with numbers the package computes at build time.
 
-The page is a template: ``{{ name }}`` placeholders, filled by sitegen/worked_example_page.py,
+The page is a template: ``{{ name }}`` placeholders, filled by sitevalues/worked_example_page.py,
 which runs the example network with ``bp.Sequential``, ``bp.MSELoss`` and ``bp.SGD`` and draws
 its computational graph. An unknown or malformed placeholder fails the build.
 """
@@ -22,8 +22,8 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         return markdown
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from sitegen.fill import TemplateError
-    from sitegen.worked_example_page import render
+    from sitevalues.template import TemplateError
+    from sitevalues.worked_example_page import render
 
     try:
         return render(markdown, PAGE)

@@ -1,11 +1,11 @@
-"""The worked example's numbers (sitegen/worked_example.py) against independent references.
+"""The worked example's numbers (sitevalues/worked_example.py) against independent references.
 
 * Mazur's published walk-through (biases fixed): its loss, intermediate values and updated
   weights, each to the digits it prints (within half a unit of its last digit).
 * An independent NumPy computation written here from the column-vector equations, for the
   step the page shows (biases updated too), to 1e-12.
 
-The template filler (sitegen/fill.py) and the figure (sitegen/compgraph.py) are tested here too;
+The template filler (sitevalues/template.py) and the figure (sitevalues/compgraph.py) are tested here too;
 tests/docs/test_worked_example_page.py checks what the built page shows.
 """
 
@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from sitevalues import compgraph, worked_example
+from sitevalues import template as fill
+from sitevalues.worked_example_page import code_shown, render
 
-from sitegen import compgraph, fill, worked_example  # noqa: E402
-from sitegen.worked_example_page import code_shown, render  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 # Printed by the walk-through (Mazur, "A Step by Step Backpropagation Example"), as strings so
 # that each is checked to the digits it shows. w1..w4 are W^(1) row by row, w5..w8 W^(2).
@@ -186,7 +185,7 @@ def test_the_page_renders_with_every_placeholder_filled() -> None:
 
 
 def test_code_shown_is_the_code_that_ran() -> None:
-    source = (ROOT / "sitegen" / "worked_example.py").read_text("utf-8")
+    source = (ROOT / "sitevalues" / "worked_example.py").read_text("utf-8")
     shown = code_shown()
     for line in shown.splitlines():
         assert line.strip() in source

@@ -7,7 +7,7 @@ import re
 import textwrap
 
 from . import compgraph, worked_example
-from .fill import fill
+from .template import fill
 
 
 def section(source: str, name: str) -> str:
@@ -18,12 +18,12 @@ def section(source: str, name: str) -> str:
         flags=re.S | re.M,
     )
     if match is None:
-        raise ValueError(f"no section {name!r} in sitegen/worked_example.py")
+        raise ValueError(f"no section {name!r} in sitevalues/worked_example.py")
     return textwrap.dedent(match.group(1)).strip("\n")
 
 
 def code_shown() -> str:
-    """What the page shows of sitegen/worked_example.py: the recorder and the step."""
+    """What the page shows of sitevalues/worked_example.py: the recorder and the step."""
     source = inspect.getsource(worked_example)
     parts = [section(source, name) for name in ("recorder", "network", "step")]
     return "\n\n\n".join(parts)
