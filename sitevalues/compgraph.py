@@ -229,9 +229,10 @@ def table(step: Step) -> str:
 
 
 def figure_html(step: Step) -> str:
-    """The SVG in a figure that scrolls sideways on a narrow screen, then its table."""
+    """The SVG in a figure that scrolls sideways on a narrow screen, then its table. The figure
+    stays out of the search index: 130 numbers are noise there and weigh 5 kB on every page."""
     return (
-        '<figure class="compgraph">\n'
+        '<figure class="compgraph" data-search-exclude>\n'
         '<div class="compgraph-scroll" role="region" tabindex="0" '
         'aria-label="Computational graph (scrolls sideways on a narrow screen)">\n'
         f"{svg(step)}\n</div>\n"
