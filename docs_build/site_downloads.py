@@ -1,0 +1,87 @@
+"""The site's downloads: the package's wheel, and each notebook as .ipynb and as .py.
+
+Everything goes under ``downloads/`` in the site:
+
+* ``downloads/<wheel>``: the wheel built from this checkout's ``src/`` when the site builds, by
+  ``pip wheel --no-deps --no-build-isolation --no-index`` with the build backend pinned in
+  the virtualenv (hatchling), so it works offline;
+* ``downloads/notebooks/<stem>.py``: the jupytext source of each notebook page, a plain
+  Python script;
+* ``downloads/notebooks/<stem>.ipynb``: the notebook as this build executed it, outputs included.
+
+``hooks/downloads.py`` builds the wheel, puts the files in the site and links them from the
+pages; ``hooks/parallel_notebooks.py`` hands over the executed notebooks.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+DOWNLOADS = "downloads"
+NOTEBOOKS = f"{DOWNLOADS}/notebooks"
+WHEEL_TOKEN = "{{ wheel }}"  # replaced in a page's Markdown by the wheel's file name
+
+
+def build_wheel(project: Path, out_dir: Path) -> Path:
+    """Build the project's wheel into ``out_dir`` (no network, no dependencies) and return it.
+
+    Raises ``RuntimeError`` with pip's output if the build fails.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+        "--no-deps", "--no-build-isolation", "--no-index", "--wheel-dir", str(out_dir),
+        str(project),
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wheels = sorted(out_dir.glob("*.whl"))
+    if proc.returncode != 0 or len(wheels) != 1:
+        raise RuntimeError(
+            f"building the wheel failed ({' '.join(cmd)}):\n{proc.stdout}\n{proc.stderr}"
+        )
+    return wheels[0]
+
+
+def notebook_uri(src_uri: str, suffix: str) -> str:
+    """Where a notebook page's download goes: ``notebooks/01_x.py`` -> ``downloads/notebooks/01_x<suffix>``."""
+    return f"{NOTEBOOKS}/{PurePosixPath(src_uri).stem}{suffix}"
+
+
+def write_notebook(nb: Any, site_dir: Path, src_uri: str) -> Path:
+    """Write the executed notebook ``nb`` as ``<site>/downloads/notebooks/<stem>.ipynb``."""
+    import nbformat
+
+    target = site_dir / notebook_uri(src_uri, ".ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.validate(nb)
+    nbformat.write(nb, str(target))
+    return target
+
+
+def links_html(src_uri: str, page_url: str) -> str:
+    """The paragraph of download links for the notebook page ``src_uri`` served at ``page_url``."""
+    from mkdocs.utils import get_relative_url
+
+    links = []
+    for suffix, what in (
+        (".ipynb", "with the outputs shown here"),
+        (".py", "a plain Python script"),
+    ):
+        uri = notebook_uri(src_uri, suffix)
+        href = html.escape(get_relative_url(uri, page_url))
+        name = html.escape(PurePosixPath(uri).name)
+        links.append(f'<a href="{href}" download>{name}</a> ({what})')
+    return f'<p class="notebook-downloads">Download this notebook: {links[0]} or {links[1]}.</p>'
+
+
+def add_links(page_html: str, links: str, where: str) -> str:
+    """Insert ``links`` right after the page's first heading (its title)."""
+    match = re.search(r"</h1>", page_html)
+    if match is None:
+        raise ValueError(f"{where}: no <h1> title to put the download links under.")
+    return page_html[: match.end()] + "\n" + links + page_html[match.end() :]
