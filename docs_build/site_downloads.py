@@ -19,7 +19,7 @@ import html
 import re
 import subprocess
 import sys
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 DOWNLOADS = "downloads"
@@ -63,20 +63,27 @@ def write_notebook(nb: Any, site_dir: Path, src_uri: str) -> Path:
     return target
 
 
-def links_html(src_uri: str, page_url: str) -> str:
+def executed(plugin_config: Any, abs_src_path: str) -> bool:
+    """Whether mkdocs-jupyter's settings execute this notebook (``execute``, ``execute_ignore``),
+    so that the build has an executed ``.ipynb`` of it to offer."""
+    ignore = plugin_config["execute_ignore"]
+    return bool(plugin_config["execute"]) and not any(
+        PurePath(abs_src_path).match(p) for p in ignore
+    )
+
+
+def links_html(src_uri: str, page_url: str, with_ipynb: bool = True) -> str:
     """The paragraph of download links for the notebook page ``src_uri`` served at ``page_url``."""
     from mkdocs.utils import get_relative_url
 
+    kinds = [(".ipynb", "with the outputs shown here")] if with_ipynb else []
     links = []
-    for suffix, what in (
-        (".ipynb", "with the outputs shown here"),
-        (".py", "a plain Python script"),
-    ):
+    for suffix, what in [*kinds, (".py", "a plain Python script")]:
         uri = notebook_uri(src_uri, suffix)
         href = html.escape(get_relative_url(uri, page_url))
         name = html.escape(PurePosixPath(uri).name)
         links.append(f'<a href="{href}" download>{name}</a> ({what})')
-    return f'<p class="notebook-downloads">Download this notebook: {links[0]} or {links[1]}.</p>'
+    return f'<p class="notebook-downloads">Download this notebook: {" or ".join(links)}.</p>'
 
 
 def add_links(page_html: str, links: str, where: str) -> str:

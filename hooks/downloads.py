@@ -5,7 +5,8 @@
   ``downloads/notebooks/<stem>.py``;
 * ``on_page_markdown``: replaces ``{{ wheel }}`` by the wheel's file name (the home page's
   "Get the code" section links it and shows the ``pip install`` line);
-* ``on_page_content``: links each notebook page's ``.ipynb`` and ``.py`` under its title;
+* ``on_page_content``: links each notebook page's ``.ipynb`` (if the build executes it) and
+  ``.py`` under its title;
 * ``on_post_build``: fails the build if an executed ``.ipynb`` is missing
   (``hooks/parallel_notebooks.py`` writes them, since it holds the runs).
 """
@@ -35,6 +36,7 @@ _build: dict[str, Any] = {}  # this build's wheel name, temporary folder and not
 def on_files(files: Any, config: Any) -> Any:
     plugin = config.plugins.get("mkdocs-jupyter")
     notebooks = [f for f in files if plugin is not None and plugin.should_include(f)]
+    executed = {f.src_uri for f in notebooks if downloads.executed(plugin.config, f.abs_src_path)}
     tmp = Path(tempfile.mkdtemp(prefix="site-wheel-"))
     try:
         wheel = downloads.build_wheel(ROOT, tmp)
@@ -47,7 +49,8 @@ def on_files(files: Any, config: Any) -> Any:
     for nb in notebooks:
         uri = downloads.notebook_uri(nb.src_uri, ".py")
         files.append(File.generated(config, uri, abs_src_path=nb.abs_src_path))
-    _build.update(wheel=wheel.name, tmp=tmp, notebooks={nb.src_uri for nb in notebooks})
+    _build.update(wheel=wheel.name, tmp=tmp, executed=executed)
+    _build["notebooks"] = {nb.src_uri for nb in notebooks}
     return files
 
 
@@ -60,7 +63,8 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     if src_uri not in _build["notebooks"]:
         return html
     try:
-        return downloads.add_links(html, downloads.links_html(src_uri, page.url), src_uri)
+        links = downloads.links_html(src_uri, page.url, src_uri in _build["executed"])
+        return downloads.add_links(html, links, src_uri)
     except ValueError as exc:
         raise PluginError(f"hooks/downloads.py: {exc}") from exc
 
@@ -69,7 +73,7 @@ def on_post_build(config: Any) -> None:
     site = Path(config["site_dir"])
     missing = [
         uri
-        for uri in sorted(_build["notebooks"])
+        for uri in sorted(_build["executed"])
         if not (site / downloads.notebook_uri(uri, ".ipynb")).is_file()
     ]
     shutil.rmtree(_build.pop("tmp"), ignore_errors=True)
