@@ -2,8 +2,10 @@
 
 Policy (documented once, used everywhere):
 
-* Integer and boolean arrays are **cast** to the module's float dtype; any other
-  non-float dtype (complex, object, strings) is rejected with a ``TypeError``.
+* Integer and boolean arrays are **cast**: by ``Linear`` to its own dtype (it casts other
+  float dtypes too), by activations and losses to float64 (they keep a float input's dtype;
+  a loss casts the target to the prediction's dtype). Any other non-float dtype (complex,
+  object, strings) is rejected with a ``TypeError``.
 * Shapes are never broadcast: a mismatch is a ``ValueError`` naming the module
   and both shapes.
 * NaN and inf are rejected with a ``ValueError`` that says where they are.
