@@ -61,6 +61,7 @@ class MarkdownTable(Markdown):
         text = self.data.replace("<sup>", "^").replace("<sub>", "_")
         return html.unescape(re.sub(r"</?\w+>", "", text))
 
+
 plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 np.set_printoptions(precision=4, suppress=True)
 

@@ -50,6 +50,7 @@ class MarkdownTable(Markdown):
         text = self.data.replace("<sup>", "^").replace("<sub>", "_")
         return html.unescape(re.sub(r"</?\w+>", "", text))
 
+
 plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 
 N = 8  # batch size; N > 1 matters, see bugs (c) and (d)

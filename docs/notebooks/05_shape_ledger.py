@@ -55,6 +55,7 @@ class MarkdownTable(Markdown):
         text = self.data.replace("<sup>", "^").replace("<sub>", "_")
         return html.unescape(re.sub(r"</?\w+>", "", text))
 
+
 plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 rng = np.random.default_rng(0)
 

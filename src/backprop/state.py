@@ -5,8 +5,13 @@ names ``check_gradients`` reports; ``"W"``, ``"b"`` for a single layer) to a cop
 It holds parameters only, never forward caches or gradients, and saving it needs no pickle:
 
 ```python
-np.savez("weights.npz", **net.state_dict())
-net.load_state_dict(np.load("weights.npz"))
+import numpy as np
+import backprop as bp
+
+net = bp.Sequential(bp.Linear(2, 4, rng=0), bp.Tanh(), bp.Linear(4, 1, rng=1))
+np.savez("weights.npz", **net.state_dict())  # keys "0.W", "0.b", "2.W", "2.b"
+copy = bp.Sequential(bp.Linear(2, 4), bp.Tanh(), bp.Linear(4, 1))
+copy.load_state_dict(np.load("weights.npz"))
 ```
 """
 
