@@ -9,8 +9,9 @@ Everything goes under ``downloads/`` in the site:
   Python script;
 * ``downloads/notebooks/<stem>.ipynb``: the notebook as this build executed it, outputs included.
 
-``hooks/downloads.py`` builds the wheel, puts the files in the site and links them from the
-pages; ``hooks/parallel_notebooks.py`` hands over the executed notebooks.
+``hooks/downloads.py`` builds the wheel (in the background, while the pages render), puts the
+files in the site and links them from the pages; ``hooks/parallel_notebooks.py`` writes the
+executed notebooks.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import html
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
@@ -27,24 +29,43 @@ NOTEBOOKS = f"{DOWNLOADS}/notebooks"
 WHEEL_TOKEN = "{{ wheel }}"  # replaced in a page's Markdown by the wheel's file name
 
 
-def build_wheel(project: Path, out_dir: Path) -> Path:
-    """Build the project's wheel into ``out_dir`` (no network, no dependencies) and return it.
+def wheel_name(project: Path) -> str:
+    """The file name of the project's wheel, from ``pyproject.toml`` (pure Python, any platform)."""
+    meta = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))["project"]
+    name = re.sub(r"[-_.]+", "_", meta["name"]).lower()
+    return f"{name}-{meta['version']}-py3-none-any.whl"
 
-    Raises ``RuntimeError`` with pip's output if the build fails.
-    """
+
+def start_wheel_build(project: Path, out_dir: Path) -> subprocess.Popen[str]:
+    """Start building the project's wheel into ``out_dir``, without network or dependencies."""
     out_dir.mkdir(parents=True, exist_ok=True)
     cmd = [
         sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
         "--no-deps", "--no-build-isolation", "--no-index", "--wheel-dir", str(out_dir),
         str(project),
     ]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    wheels = sorted(out_dir.glob("*.whl"))
-    if proc.returncode != 0 or len(wheels) != 1:
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish_wheel_build(proc: subprocess.Popen[str], out_dir: Path, expected: str) -> Path:
+    """Wait for ``start_wheel_build`` and return the wheel, which must be named ``expected``.
+
+    Raises ``RuntimeError`` with pip's output if the build failed or made another file.
+    """
+    output, _ = proc.communicate()
+    wheels = sorted(p.name for p in out_dir.glob("*.whl"))
+    if proc.returncode != 0 or wheels != [expected]:
         raise RuntimeError(
-            f"building the wheel failed ({' '.join(cmd)}):\n{proc.stdout}\n{proc.stderr}"
+            f"building the wheel failed (pip exited {proc.returncode}, made {wheels}, "
+            f"expected [{expected!r}]):\n{output}"
         )
-    return wheels[0]
+    return out_dir / expected
+
+
+def build_wheel(project: Path, out_dir: Path) -> Path:
+    """Build the project's wheel into ``out_dir`` and return it (start, then finish)."""
+    proc = start_wheel_build(project, out_dir)
+    return finish_wheel_build(proc, out_dir, wheel_name(project))
 
 
 def notebook_uri(src_uri: str, suffix: str) -> str:

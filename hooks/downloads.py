@@ -1,14 +1,16 @@
 """MkDocs hook: the site offers the code. The work is done by docs_build/site_downloads.py.
 
-* ``on_files``: builds the wheel from ``src/`` and adds it to the site as
-  ``downloads/<wheel>``, and each notebook page's jupytext source as
+* ``on_files``: starts building the wheel from ``src/`` in the background and adds it to the
+  site as ``downloads/<wheel>``, and each notebook page's jupytext source as
   ``downloads/notebooks/<stem>.py``;
 * ``on_page_markdown``: replaces ``{{ wheel }}`` by the wheel's file name (the home page's
-  "Get the code" section links it and shows the ``pip install`` line);
+  "Get the code" section links it and shows the ``pip install`` line). Listed before
+  ``hooks/page_values.py``, which fails on a ``{{ name }}`` it does not know;
 * ``on_page_content``: links each notebook page's ``.ipynb`` (if the build executes it) and
   ``.py`` under its title;
-* ``on_post_build``: fails the build if an executed ``.ipynb`` is missing
-  (``hooks/parallel_notebooks.py`` writes them, since it holds the runs).
+* ``on_env``: waits for the wheel, before MkDocs copies the files into the site.
+
+``hooks/parallel_notebooks.py`` writes the executed ``.ipynb`` files, since it holds the runs.
 """
 
 from __future__ import annotations
@@ -30,27 +32,30 @@ assert _spec is not None and _spec.loader is not None
 downloads = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(downloads)
 
-_build: dict[str, Any] = {}  # this build's wheel name, temporary folder and notebook pages
+_build: dict[str, Any] = {}  # this build's wheel, its pip process, temporary folder, notebooks
 
 
 def on_files(files: Any, config: Any) -> Any:
+    _cleanup()
     plugin = config.plugins.get("mkdocs-jupyter")
     notebooks = [f for f in files if plugin is not None and plugin.should_include(f)]
-    executed = {f.src_uri for f in notebooks if downloads.executed(plugin.config, f.abs_src_path)}
     tmp = Path(tempfile.mkdtemp(prefix="site-wheel-"))
-    try:
-        wheel = downloads.build_wheel(ROOT, tmp)
-    except RuntimeError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise PluginError(f"hooks/downloads.py: {exc}") from exc
+    wheel = downloads.wheel_name(ROOT)
+    _build.update(
+        wheel=wheel,
+        tmp=tmp,
+        proc=downloads.start_wheel_build(ROOT, tmp),
+        notebooks={nb.src_uri for nb in notebooks},
+        executed={
+            nb.src_uri for nb in notebooks if downloads.executed(plugin.config, nb.abs_src_path)
+        },
+    )
     files.append(
-        File.generated(config, f"{downloads.DOWNLOADS}/{wheel.name}", abs_src_path=str(wheel))
+        File.generated(config, f"{downloads.DOWNLOADS}/{wheel}", abs_src_path=str(tmp / wheel))
     )
     for nb in notebooks:
         uri = downloads.notebook_uri(nb.src_uri, ".py")
         files.append(File.generated(config, uri, abs_src_path=nb.abs_src_path))
-    _build.update(wheel=wheel.name, tmp=tmp, executed=executed)
-    _build["notebooks"] = {nb.src_uri for nb in notebooks}
     return files
 
 
@@ -69,18 +74,26 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
         raise PluginError(f"hooks/downloads.py: {exc}") from exc
 
 
+def on_env(env: Any, config: Any, files: Any) -> Any:
+    try:
+        downloads.finish_wheel_build(_build.pop("proc"), _build["tmp"], _build["wheel"])
+    except RuntimeError as exc:
+        raise PluginError(f"hooks/downloads.py: {exc}") from exc
+    return env
+
+
 def on_post_build(config: Any) -> None:
-    site = Path(config["site_dir"])
-    missing = [
-        uri
-        for uri in sorted(_build["executed"])
-        if not (site / downloads.notebook_uri(uri, ".ipynb")).is_file()
-    ]
-    shutil.rmtree(_build.pop("tmp"), ignore_errors=True)
-    if missing:
-        raise PluginError(f"hooks/downloads.py: no executed .ipynb was written for {missing}.")
+    _cleanup()
 
 
 def on_build_error(error: Exception) -> None:
+    _cleanup()
+
+
+def _cleanup() -> None:
+    proc = _build.pop("proc", None)
+    if proc is not None:
+        proc.kill()
+        proc.wait()
     if "tmp" in _build:
         shutil.rmtree(_build.pop("tmp"), ignore_errors=True)

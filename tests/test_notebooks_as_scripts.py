@@ -2,7 +2,7 @@
 readable text: its tables as Markdown text (not `<IPython.core.display.Markdown object>`), and
 the training notebook's progress bar as one line per epoch (there is no display to redraw).
 
-The five scripts run side by side (each takes 5-15 s), with warnings as errors."""
+The scripts run side by side (each takes 5-15 s), with warnings as errors."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ EXPECTED = {
     "03_stability": "| z | 1/(1+exp(-z)) |",
     "04_bug_clinic": "| array | with the bug | fixed (the real package) |",
     "05_shape_ledger": "| math, one sample | column shape | code, N = 6 rows | batch shape |",
+    "07_gradient_flow": "activation  |dW| at layer 1  |dW| at layer 10",
 }
 
 
