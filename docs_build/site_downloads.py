@@ -26,7 +26,8 @@ from typing import Any
 
 DOWNLOADS = "downloads"
 NOTEBOOKS = f"{DOWNLOADS}/notebooks"
-WHEEL_TOKEN = "{{ wheel }}"  # replaced in a page's Markdown by the wheel's file name
+WHEEL_TOKEN = "%WHEEL%"  # replaced in a page's Markdown by the wheel's file name; not a
+# sitevalues {{ name }}: those are numbers measured from the package, this comes from the build
 
 
 def wheel_name(project: Path) -> str:

@@ -3,14 +3,13 @@
 * ``on_files``: starts building the wheel from ``src/`` in the background and adds it to the
   site as ``downloads/<wheel>``, and each notebook page's jupytext source as
   ``downloads/notebooks/<stem>.py``;
-* ``on_page_markdown``: replaces ``{{ wheel }}`` by the wheel's file name (the home page's
-  "Get the code" section links it and shows the ``pip install`` line). Listed before
-  ``hooks/page_values.py``, which fails on a ``{{ name }}`` it does not know;
+* ``on_page_markdown``: replaces ``%WHEEL%`` by the wheel's file name (the home page's
+  "Get the code" section links it and shows the ``pip install`` line);
 * ``on_page_content``: links each notebook page's ``.ipynb`` (if the build executes it) and
   ``.py`` under its title;
-* ``on_env``: waits for the wheel, before MkDocs copies the files into the site.
-
-``hooks/parallel_notebooks.py`` writes the executed ``.ipynb`` files, since it holds the runs.
+* ``on_env``: waits for the wheel, before MkDocs copies the files into the site;
+* ``on_post_build``: fails the build if an executed ``.ipynb`` is missing
+  (``hooks/parallel_notebooks.py``, listed before this hook, writes them: it holds the runs).
 """
 
 from __future__ import annotations
@@ -83,7 +82,14 @@ def on_env(env: Any, config: Any, files: Any) -> Any:
 
 
 def on_post_build(config: Any) -> None:
+    site = Path(config["site_dir"])
+    executed = _build.get("executed", set())
     _cleanup()
+    missing = [
+        u for u in sorted(executed) if not (site / downloads.notebook_uri(u, ".ipynb")).is_file()
+    ]
+    if missing:
+        raise PluginError(f"hooks/downloads.py: no executed .ipynb was written for {missing}.")
 
 
 def on_build_error(error: Exception) -> None:

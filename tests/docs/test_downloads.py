@@ -61,7 +61,7 @@ def test_the_home_page_links_the_wheel_with_its_pip_line(built_site: Path) -> No
         html.unescape(re.sub(r"<[^>]+>", "", b)) for b in re.findall(r"<pre.*?</pre>", page, re.S)
     ]
     assert any(f"pip install {name}" in b for b in blocks), "no `pip install <wheel>` block"
-    assert "{{ wheel }}" not in page
+    assert "%WHEEL%" not in page
 
 
 def test_the_shipped_wheel_runs_with_numpy_alone(built_site: Path, tmp_path: Path) -> None:
