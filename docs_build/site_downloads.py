@@ -65,8 +65,8 @@ def finish_wheel_build(proc: subprocess.Popen[str], out_dir: Path, expected: str
 
 def build_wheel(project: Path, out_dir: Path) -> Path:
     """Build the project's wheel into ``out_dir`` and return it (start, then finish)."""
-    proc = start_wheel_build(project, out_dir)
-    return finish_wheel_build(proc, out_dir, wheel_name(project))
+    expected = wheel_name(project)
+    return finish_wheel_build(start_wheel_build(project, out_dir), out_dir, expected)
 
 
 def notebook_uri(src_uri: str, suffix: str) -> str:

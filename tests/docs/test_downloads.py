@@ -138,9 +138,34 @@ def test_links_go_under_the_title_or_fail() -> None:
         downloads.add_links("<p>no title</p>", "<p>L</p>", "x")
 
 
+def project(root: Path, extra: str) -> Path:
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        f'[project]\nname = "probe"\nversion = "1"\n{extra}'
+        '[tool.hatch.build.targets.wheel]\npackages = ["probe"]\n',
+        "utf-8",
+    )
+    (root / "probe").mkdir()
+    (root / "probe" / "__init__.py").write_text("", "utf-8")
+    return root
+
+
 def test_a_failing_wheel_build_says_so(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError, match=r"building the wheel failed"):
-        downloads.build_wheel(tmp_path / "not-a-project", tmp_path / "out")
+    broken = project(tmp_path / "broken", "dependencies = 5\n")  # not a list: hatchling fails
+    with pytest.raises(RuntimeError, match=r"building the wheel failed \(pip exited [1-9]"):
+        downloads.build_wheel(broken, tmp_path / "out")
+
+
+def test_a_wheel_of_another_name_fails_the_build(tmp_path: Path) -> None:
+    """Without requires-python, hatchling names the wheel py2.py3: not the name the page shows."""
+    other = project(tmp_path / "other", "")
+    with pytest.raises(RuntimeError, match=r"made \['probe-1-py2\.py3-none-any\.whl'\]"):
+        downloads.build_wheel(other, tmp_path / "out")
+
+
+def test_the_wheel_name_comes_from_pyproject() -> None:
+    assert downloads.wheel_name(ROOT) == f"backprop_derivation-{bp.__version__}-py3-none-any.whl"
 
 
 def test_kernels_start_without_the_tcp_warning(tmp_path: Path) -> None:
