@@ -105,7 +105,11 @@ def links_html(src_uri: str, page_url: str, with_ipynb: bool = True) -> str:
         href = html.escape(get_relative_url(uri, page_url))
         name = html.escape(PurePosixPath(uri).name)
         links.append(f'<a href="{href}" download>{name}</a> ({what})')
-    return f'<p class="notebook-downloads">Download this notebook: {" or ".join(links)}.</p>'
+    # data-search-exclude: Material's search index (loaded by every page) skips the paragraph
+    return (
+        f'<p class="notebook-downloads" data-search-exclude>Download this notebook: '
+        f"{' or '.join(links)}.</p>"
+    )
 
 
 def add_links(page_html: str, links: str, where: str) -> str:
