@@ -44,11 +44,23 @@
 # shape (N, n), and `delta` holds one $\delta^{(k)}$ per row.
 
 # %%
+import html
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
 import backprop as bp
+
+
+class MarkdownTable(Markdown):
+    """A Markdown table: rendered on the page; `python this_file.py` prints it as plain text."""
+
+    def __repr__(self):
+        text = self.data.replace("<sup>", "^").replace("<sub>", "_")
+        return html.unescape(re.sub(r"</?\w+>", "", text))
+
 
 plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 np.set_printoptions(precision=4, suppress=True)
@@ -71,7 +83,7 @@ def show_table(header, rows):
     """Display rows as a Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
-    display(Markdown("\n".join(lines)))
+    display(MarkdownTable("\n".join(lines)))
 
 
 # %% [markdown]

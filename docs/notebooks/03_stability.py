@@ -30,6 +30,9 @@
 # print that record.
 
 # %%
+import html
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
@@ -37,6 +40,15 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
 import backprop as bp
+
+
+class MarkdownTable(Markdown):
+    """A Markdown table: rendered on the page; `python this_file.py` prints it as plain text."""
+
+    def __repr__(self):
+        text = self.data.replace("<sup>", "^").replace("<sub>", "_")
+        return html.unescape(re.sub(r"</?\w+>", "", text))
+
 
 plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 np.set_printoptions(precision=4)
@@ -216,7 +228,7 @@ columns = {
 lines = ["| " + " | ".join(columns) + " |", "|---:" * len(columns) + "|"]
 for values in zip(*(col[0] for col in columns.values()), strict=True):
     lines.append("| " + " | ".join(f"{v:.4g}" for v in values) + " |")
-display(Markdown("\n".join(lines)))
+display(MarkdownTable("\n".join(lines)))
 print("floating-point errors:")
 print("  1/(1+exp(-z))        ", flags_a)
 print("  exp(z)/(1+exp(z))    ", flags_b)

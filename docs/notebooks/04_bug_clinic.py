@@ -35,11 +35,23 @@
 # look.
 
 # %%
+import html
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
 import backprop as bp
+
+
+class MarkdownTable(Markdown):
+    """A Markdown table: rendered on the page; `python this_file.py` prints it as plain text."""
+
+    def __repr__(self):
+        text = self.data.replace("<sup>", "^").replace("<sub>", "_")
+        return html.unescape(re.sub(r"</?\w+>", "", text))
+
 
 plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 
@@ -73,7 +85,7 @@ def report(bug, buggy, fixed):
         flag = " **fails**" if buggy[name] > TOL else ""
         bad, good = f"{buggy[name]:.1e}{flag}", f"{fixed[name]:.1e}"
         lines.append(f"| `{name}` | {bad} | {good} |")
-    display(Markdown("\n".join(lines)))
+    display(MarkdownTable("\n".join(lines)))
 
 
 # %% [markdown]

@@ -1,6 +1,7 @@
 """Drift fails the build, proven on temporary copies of the repository.
 
-Each copy has the real mkdocs.yml, vendor.lock, hooks, docs/ and src/, with two changes that keep it fast:
+Each copy has the real mkdocs.yml, vendor.lock, hooks, docs_build, docs/, src/ and the
+package's metadata (pyproject.toml, README.md, LICENSE), with two changes that keep it fast:
 the real notebooks are rendered without executing them (`execute_ignore`), and one tiny
 notebook, `notebooks/zz_drift.py`, is added to the nav and executed. The unchanged copy must
 build; then one kind of drift is planted and `mkdocs build --strict` must fail, saying why.
@@ -41,6 +42,11 @@ def make_copy(dest: Path) -> Path:
     )
     shutil.copytree(DOCS, dest / "docs", ignore=shutil.ignore_patterns("vendor", "__pycache__"))
     shutil.copy2(ROOT / "vendor.lock", dest / "vendor.lock")  # the diagrams hook reads it
+    shutil.copytree(
+        ROOT / "docs_build", dest / "docs_build", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for name in ("pyproject.toml", "README.md", "LICENSE"):  # the site's wheel is built from them
+        shutil.copy2(ROOT / name, dest / name)
     (dest / "docs" / "notebooks").mkdir(exist_ok=True)
     (dest / "docs" / "notebooks" / "zz_drift.py").write_text(TINY_NOTEBOOK)
     config = (ROOT / "mkdocs.yml").read_text("utf-8")
