@@ -9,7 +9,8 @@
 //
 // Each page is its own MathJax document (labels and tags reset per page). The CSS is one
 // stylesheet for the whole site: every page links it, so instant navigation never needs a
-// page's own styles. Output: CommonHTML plus assistive MathML for screen readers; no menu,
+// page's own styles. Display equations get tabindex="0" (they may scroll sideways).
+// Output: CommonHTML plus assistive MathML for screen readers; no menu,
 // no speech, and the `data-latex` attributes MathJax 4 puts on every node (only its menu
 // reads them) are removed.
 import MathJax from "mathjax";
@@ -76,6 +77,9 @@ for (const page of input.pages) {
     const root = item.typesetRoot;
     errorsOf(root, item.math, errors);
     stripLatexAttributes(root);
+    // A display equation scrolls sideways when it is wider than the column (a phone): a
+    // keyboard must be able to reach it, as MathJax's own menu code would allow.
+    if (item.display) adaptor.setAttribute(root, "tabindex", "0");
     for (let n = adaptor.parent(root); n; n = adaptor.parent(n)) {
       const i = holders.indexOf(n);
       if (i >= 0) {

@@ -76,6 +76,13 @@ def test_typesets_every_formula_with_assistive_mathml() -> None:
     # Two arithmatex formulas and two in the notebook cell; nothing left as TeX.
     outer = re.findall(r"<mjx-container[^>]*>", out)
     assert len(outer) == 4, outer
+    # Display equations (they may scroll sideways) are reachable by keyboard; inline ones not.
+    assert [('display="true"' in t, 'tabindex="0"' in t) for t in outer] == [
+        (False, False),
+        (True, True),
+        (False, False),
+        (True, True),
+    ]
     assert out.count("<mjx-assistive-mml") == 4
     assert "<math" in out and "\\mathbb" not in out and "\\frac" not in out
     assert "$not math$" in out, "code is never typeset"
