@@ -78,13 +78,15 @@ def show_table(header, rows):
 # ## BP1: the output-layer delta
 #
 # $$
-# \delta^{(L)} = \nabla_{a^{(L)}}\mathcal{L} \odot \sigma'(z^{(L)})
+# \delta^{(L)} = \frac{\partial \ell}{\partial a^{(L)}} \odot \sigma'(z^{(L)})
 # $$
 #
-# Take a batch of pre-activations $z^{(L)}$ (the array `Z`, one row per sample), an output
-# activation $\sigma$ and the mean squared error against targets $y$. The activation's `backward`
-# receives $\nabla_{a^{(L)}}\mathcal{L}$ from the loss and returns $\delta^{(L)}$. The finite
-# differences perturb `Z` itself, so they measure $\partial\mathcal{L}/\partial z^{(L)}$ directly.
+# The derivation writes it for one sample; the code runs its batch form (one row per sample),
+# $\Delta^{(L)} = \partial\mathcal{L}/\partial A^{(L)} \odot \sigma'(Z^{(L)})$. Take a batch of
+# pre-activations $Z^{(L)}$ (the array `Z`), an output activation $\sigma$ and the mean squared
+# error against targets $Y$. The activation's `backward` receives $\partial\mathcal{L}/\partial A^{(L)}$
+# from the loss and returns $\Delta^{(L)}$. The finite differences perturb `Z` itself, so they
+# measure $\partial\mathcal{L}/\partial Z^{(L)}$ directly.
 
 # %%
 Z = rng.standard_normal((N, 3))  # z^(L), one row per sample
@@ -97,15 +99,16 @@ for act in (bp.Sigmoid(), bp.Tanh(), bp.ReLU()):
         return loss_fn.forward(act.forward(Z), Y)
 
     loss_of_z(Z)
-    grad_a = loss_fn.backward()  # ∇_a L, (N, 3)
-    delta = act.backward(grad_a)  # BP1: ∇_a L ⊙ σ'(z), (N, 3)
+    grad_a = loss_fn.backward()  # dℒ/dA, (N, 3)
+    delta = act.backward(grad_a)  # BP1, batch form: dℒ/dA ⊙ σ'(Z), (N, 3)
     numeric = bp.numerical_gradient(loss_of_z, Z)
     name = type(act).__name__
     err = record("BP1", f"delta, {name} + MSE", delta, numeric)
     assert err < TOL, err
 
 # %% [markdown]
-# The product is element-wise. For the sigmoid, $\sigma'(z) = \sigma(z)\,(1-\sigma(z))$, so BP1 can
+# The product is element-wise. For the sigmoid, $\operatorname{sigmoid}'(z) = a\,(1-a)$ with
+# $a = \operatorname{sigmoid}(z)$, so BP1 can
 # be written out by hand and compared with what `backward` returned:
 
 # %%
@@ -113,7 +116,7 @@ sig = bp.Sigmoid()
 A = sig.forward(Z)
 loss_fn.forward(A, Y)
 grad_a = loss_fn.backward()
-by_hand = grad_a * A * (1 - A)  # ∇_a L ⊙ σ(z)(1 - σ(z))
+by_hand = grad_a * A * (1 - A)  # dℒ/dA ⊙ a(1 - a)
 print("delta (first two samples):\n", sig.backward(grad_a)[:2])
 assert np.allclose(sig.backward(grad_a), by_hand, rtol=1e-15, atol=0)
 
@@ -121,7 +124,7 @@ assert np.allclose(sig.backward(grad_a), by_hand, rtol=1e-15, atol=0)
 # ## BP2: the recursion
 #
 # $$
-# \delta^{(k)} = (W^{(k+1)})^\top \delta^{(k+1)} \odot \sigma'(z^{(k)})
+# \delta^{(k)} = \big((W^{(k+1)})^\top \delta^{(k+1)}\big) \odot \sigma'(z^{(k)})
 # $$
 #
 # Here $z^{(k)}$ (4 units) goes through a tanh, then through layer $k+1$ (4 to 3) into a softmax
@@ -170,12 +173,13 @@ assert np.allclose(column.ravel(), delta_k[0], rtol=1e-12, atol=0)
 # ## BP3: the weight gradient
 #
 # $$
-# \frac{\partial \mathcal{L}}{\partial W^{(k)}} = \delta^{(k)} (a^{(k-1)})^\top
+# \frac{\partial \ell}{\partial W^{(k)}} = \delta^{(k)} (a^{(k-1)})^\top
 # $$
 #
 # One `Linear` layer (4 inputs, 3 outputs) feeds a softmax cross-entropy loss. Finite differences
 # perturb the entries of `layer.W` in place. In batch form the outer products of all samples are
-# summed, `dW = delta.T @ A_prev`, and the $1/N$ of the batch mean is already inside `delta`.
+# summed, `dW = delta.T @ A_prev` $= (\Delta^{(k)})^\top A^{(k-1)}$, and the $1/N$ of the batch mean
+# is already inside `delta`.
 
 # %%
 layer = bp.Linear(4, 3, rng=rng)
@@ -203,9 +207,9 @@ print("dW, shape", layer.dW.shape, "= sum over the batch of delta_s a_s^T")
 # ## BP4: the bias and input gradients
 #
 # $$
-# \frac{\partial \mathcal{L}}{\partial b^{(k)}} = \delta^{(k)},
+# \frac{\partial \ell}{\partial b^{(k)}} = \delta^{(k)},
 # \qquad
-# \frac{\partial \mathcal{L}}{\partial a^{(k-1)}} = (W^{(k)})^\top \delta^{(k)}
+# \frac{\partial \ell}{\partial a^{(k-1)}} = (W^{(k)})^\top \delta^{(k)}
 # $$
 #
 # Same layer. In batch form the bias gradient sums $\delta^{(k)}$ over the samples
@@ -318,7 +322,7 @@ plt.show()
 # ## Loss: mean squared error
 #
 # $\mathcal{L} = \frac{1}{Nm}\sum_{s,i}(a_{si} - y_{si})^2$, the mean over all $N \times m$ entries,
-# so $\nabla_{a}\mathcal{L} = \frac{2}{Nm}(a - y)$. Finite differences perturb the predictions.
+# so $\partial\mathcal{L}/\partial A = \frac{2}{Nm}(A - Y)$. Finite differences perturb the predictions.
 
 # %%
 pred = rng.standard_normal((N, 3))
@@ -336,8 +340,8 @@ assert err < TOL, err
 # ## Loss: softmax cross-entropy
 #
 # $\mathcal{L} = -\frac{1}{N}\sum_s \sum_c y_{sc}\log \mathrm{softmax}(z_s)_c$. The softmax
-# Jacobian collapses the output delta to $\delta^{(L)} = \frac{1}{N}(p - y)$ with
-# $p = \mathrm{softmax}(z)$. Checked with integer labels and with probability targets (rows that
+# Jacobian collapses the output delta: row $s$ of $\Delta^{(L)}$ is $\frac{1}{N}(p_s - y_s)^\top$, with
+# $p_s = \mathrm{softmax}(z_s)$. Checked with integer labels and with probability targets (rows that
 # sum to 1).
 
 # %%
@@ -421,7 +425,9 @@ assert worst_mse < TOL, errors_mse
 # subtraction cancels them. The two balance near $\epsilon \approx u^{1/3} \approx 5\times10^{-6}$,
 # where the error is of order $u^{2/3} \approx 10^{-11}$. Sweeping $\epsilon$ on the 3-layer network
 # shows both regimes. In float32, $u \approx 6\times 10^{-8}$ and the best error is of order
-# $u^{2/3} \approx 10^{-5}$, far above the $10^{-7}$ threshold: this is why the checks run in float64.
+# $u^{2/3} \approx 1.5 \times 10^{-5}$, far above the $10^{-7}$ threshold: this is why the checks
+# run in float64. The derivation's section on gradient checking measures the float32 error on a
+# small network at every build of the site.
 
 # %%
 eps_grid = np.logspace(-10, -1, 10)

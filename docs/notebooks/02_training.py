@@ -20,8 +20,9 @@
 # package's own `bp.fit` and `bp.SGD` with momentum, and then a small network on 2-D spirals, whose
 # decision regions can be drawn.
 #
-# Every training step is the loop of the derivation: a forward pass that caches each $z^{(k)}$ and
-# $a^{(k)}$, the loss $\mathcal{L}$ averaged over the mini-batch, the backward pass (BP1 at the
+# Every training step is the loop of the derivation: a forward pass in which each layer caches
+# what its backward pass needs (each `Linear` its input, each `ReLU` its mask $z^{(k)} > 0$), the
+# batch loss $\mathcal{L}$, the mean of the samples' losses, the backward pass (BP1 at the
 # output, BP2 down the layers, BP3 and BP4 at each layer), and one update
 # $W^{(k)} \leftarrow W^{(k)} - \eta\, v^{(k)}$ where $v^{(k)}$ is the momentum-smoothed gradient.
 

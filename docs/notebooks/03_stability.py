@@ -193,7 +193,7 @@ assert logp32.dtype == np.float32 and np.isfinite(logp32).all()
 #
 # `bp.Sigmoid` evaluates only $e^{-|z|} \le 1$ and picks the form that is safe for the sign of
 # $z$: $1/(1+e^{-|z|})$ for $z \ge 0$ and $e^{-|z|}/(1+e^{-|z|})$ for $z < 0$. Its derivative
-# $\sigma'(z) = a(1-a)$ is computed from the cached output $a$, so it never calls `exp` again.
+# $\operatorname{sigmoid}'(z) = a(1-a)$ is computed from the cached output $a$, so it never calls `exp` again.
 
 # %%
 z = np.array([[-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0]])
@@ -210,8 +210,8 @@ columns = {
     "1/(1+exp(-z))": naive_a,
     "exp(z)/(1+exp(z))": naive_b,
     "bp.Sigmoid": a,
-    "naive sigma'(z)": naive_d,
-    "bp.Sigmoid sigma'(z)": d,
+    "naive sigmoid'(z)": naive_d,
+    "bp.Sigmoid sigmoid'(z)": d,
 }
 lines = ["| " + " | ".join(columns) + " |", "|---:" * len(columns) + "|"]
 for values in zip(*(col[0] for col in columns.values()), strict=True):
@@ -225,7 +225,7 @@ assert np.isfinite(a).all() and np.isfinite(d).all()
 assert a[0, 0] == 0.0 and a[0, -1] == 1.0 and a[0, 3] == 0.5
 
 # %% [markdown]
-# One limit remains, and it is a matter of precision, not of overflow: $\sigma(40) = 1 - 4.2\times
+# One limit remains, and it is a matter of precision, not of overflow: $\operatorname{sigmoid}(40) = 1 - 4.2\times
 # 10^{-18}$ rounds to exactly 1.0 in float64, so $a(1 - a)$ returns 0 where the true derivative is
 # $4.2\times 10^{-18}$. The absolute error is far below anything that can move a weight, which is
 # why caching the output is still the right trade.
@@ -234,8 +234,8 @@ assert a[0, 0] == 0.0 and a[0, -1] == 1.0 and a[0, 3] == 0.5
 a40 = sigmoid.forward(np.array([[40.0]]))
 d40 = sigmoid.backward(np.ones((1, 1)))
 true_d40 = np.exp(-40) / (1 + np.exp(-40)) ** 2
-print(f"sigma(40) == 1.0: {a40[0, 0] == 1.0}")
-print(f"a (1 - a) = {d40[0, 0]}, the true sigma'(40) = {true_d40:.2e}")
+print(f"sigmoid(40) == 1.0: {a40[0, 0] == 1.0}")
+print(f"a (1 - a) = {d40[0, 0]}, the true sigmoid'(40) = {true_d40:.2e}")
 assert a40[0, 0] == 1.0 and d40[0, 0] == 0.0
 
 # %% [markdown]
@@ -252,7 +252,7 @@ with np.errstate(over="ignore", invalid="ignore", under="ignore"):
     naive_rows = {
         "naive 1/(1+exp(-z))": (1 / (1 + e_minus), e_minus),
         "naive exp(z)/(1+exp(z))": (e_plus / (1 + e_plus), e_plus),
-        "naive sigma'(z)": (e_minus / (1 + e_minus) ** 2, e_minus),
+        "naive sigmoid'(z)": (e_minus / (1 + e_minus) ** 2, e_minus),
     }
 status = {}
 for name, (value, intermediate) in naive_rows.items():
@@ -261,9 +261,9 @@ for name, (value, intermediate) in naive_rows.items():
 a_line = sigmoid.forward(z_line)
 d_line = sigmoid.backward(np.ones_like(z_line))
 status["bp.Sigmoid"] = np.where(np.isfinite(a_line), 0, 2)[0]
-status["bp.Sigmoid sigma'(z)"] = np.where(np.isfinite(d_line), 0, 2)[0]
+status["bp.Sigmoid sigmoid'(z)"] = np.where(np.isfinite(d_line), 0, 2)[0]
 assert status["bp.Sigmoid"].max() == 0
-assert status["bp.Sigmoid sigma'(z)"].max() == 0
+assert status["bp.Sigmoid sigmoid'(z)"].max() == 0
 
 colors = ["#4caf50", "#ff9800", "#e53935"]
 fig, ax = plt.subplots(figsize=(7, 2.6))

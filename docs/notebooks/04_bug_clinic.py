@@ -28,8 +28,10 @@
 # | bias gradient averaged twice | `Linear.backward_params` | BP4 (bias gradient) |
 # | missing $1/N$ in the loss gradient | `SoftmaxCrossEntropyLoss.backward` | BP1 (output delta) |
 #
-# `check_gradients` returns one relative error per array: every weight `k.W`, every bias `k.b`
-# (`k` is the layer's index in the `Sequential`) and the `input`. Which arrays fail tells where to
+# `check_gradients` returns one relative error per array: every weight `i.W`, every bias `i.b`
+# and the `input`. Here `i` is the module's index in the `Sequential`, counted from 0 with the
+# activations included, not the layer number $k$ of the math: in the 4-5-5-3 network below,
+# `0.W` is $W^{(1)}$, `2.W` is $W^{(2)}$ and `4.W` is $W^{(3)}$. Which arrays fail tells where to
 # look.
 
 # %%
@@ -112,7 +114,7 @@ assert max(fixed.values()) < TOL
 # %% [markdown]
 # ## (b) A missing transpose
 #
-# BP4 sends $\partial\mathcal{L}/\partial a^{(k-1)} = (W^{(k)})^\top \delta^{(k)}$ down; in row form that
+# BP4 sends $\partial\ell/\partial a^{(k-1)} = (W^{(k)})^\top \delta^{(k)}$ down; in row form that
 # is `delta @ W`. Writing `delta @ W.T` computes $W\delta$ instead. For a rectangular layer the
 # shapes would not match and NumPy would raise, but in a **square** layer (5 to 5 here) nothing
 # complains.
@@ -185,7 +187,7 @@ assert single["2.b"] < TOL
 # ## (d) A missing 1/N in the loss gradient
 #
 # The forward pass returns the *mean* cross-entropy, $\mathcal{L} = \frac{1}{N}\sum_s \ell_s$, so
-# the output delta is $\frac{1}{N}(p - y)$. Dropping the $1/N$ scales every gradient by $N$. Training
+# row $s$ of the output delta is $\frac{1}{N}(p_s - y_s)^\top$. Dropping the $1/N$ scales every gradient by $N$. Training
 # would still move in the right direction, just with a learning rate $N$ times too large, which is
 # why this bug survives so long in practice.
 
@@ -194,7 +196,7 @@ assert single["2.b"] < TOL
 class CrossEntropyNoMean(bp.SoftmaxCrossEntropyLoss):
     def backward(self):
         # BUG: forward averaged over the N samples, this gradient does not
-        return self.P - self.Y
+        return self.probs - self.Y
 
 
 buggy = bp.check_gradients(build(), CrossEntropyNoMean(), X, y)

@@ -26,9 +26,9 @@
 # | step | column form, one sample | batch form, N rows (code) |
 # |---|---|---|
 # | forward | $z = W a + b$ | `Z = A_prev @ W.T + b` |
-# | BP3 | $\partial\mathcal{L}/\partial W = \delta\, a^\top$ | `dW = delta.T @ A_prev` |
-# | BP4 | $\partial\mathcal{L}/\partial b = \delta$ | `db = delta.sum(axis=0)` |
-# | BP4 | $\partial\mathcal{L}/\partial a^{(k-1)} = W^\top \delta$ | `dA_prev = delta @ W` |
+# | BP3 | $\partial\ell/\partial W = \delta\, a^\top$ | `dW = delta.T @ A_prev` |
+# | BP4 | $\partial\ell/\partial b = \delta$ | `db = delta.sum(axis=0)` |
+# | BP4 | $\partial\ell/\partial a^{(k-1)} = W^\top \delta$ | `dA_prev = delta @ W` |
 #
 # Stacking the columns $z_s$ of the samples $s = 1..N$ side by side gives an $m\times N$ matrix,
 # $[z_1 \cdots z_N] = W [a_1 \cdots a_N] + b\,\mathbf{1}^\top$. Transposing it gives the batch

@@ -16,7 +16,7 @@ from . import datasets
 from .activations import Activation, ReLU, Sigmoid, Tanh
 from .gradcheck import check_gradients, numerical_gradient, relative_error
 from .layers import Linear
-from .losses import Loss, MSELoss, SoftmaxCrossEntropyLoss, log_softmax, softmax
+from .losses import BCEWithLogitsLoss, Loss, MSELoss, SoftmaxCrossEntropyLoss, log_softmax, softmax
 from .module import Module, Parameter
 from .network import Sequential
 from .optim import SGD, Adam, Optimizer
@@ -26,6 +26,7 @@ __all__ = [
     "SGD",
     "Activation",
     "Adam",
+    "BCEWithLogitsLoss",
     "Linear",
     "Loss",
     "MSELoss",

@@ -1,7 +1,9 @@
 """Losses, averaged over the batch as PyTorch does, and their output gradients.
 
 ``forward(pred, target) -> float`` caches; ``backward() -> dL/d(pred)`` (same shape as ``pred``).
-Because the loss is a mean over N samples, every output gradient carries a factor 1/N.
+The batch loss is a mean, $\\mathcal{L} = \\frac{1}{N}\\sum_s \\ell_s$, so every output gradient
+carries the factor of that mean: $\\frac{2}{Nm}$ for ``MSELoss`` (a mean over all $Nm$ entries),
+$\\frac{1}{N}$ for ``SoftmaxCrossEntropyLoss`` and $\\frac{1}{Nm}$ for ``BCEWithLogitsLoss``.
 """
 
 from __future__ import annotations
@@ -109,14 +111,14 @@ class SoftmaxCrossEntropyLoss(Loss):
     ``logits`` Z (N, C). ``target`` is either int labels (N,) in [0, C) or a one-hot /
     probability matrix (N, C) whose rows sum to 1.
 
-    $\\mathcal{L} = -\\frac{1}{N}\\sum_s \\sum_c Y_{sc} \\log \\mathrm{softmax}(Z_s)_c$,
-    and the softmax Jacobian collapses the gradient to
-    $\\partial\\mathcal{L}/\\partial Z = (P - Y)/N$ with $P = \\mathrm{softmax}(Z)$.
+    $\\mathcal{L} = -\\frac{1}{N}\\sum_s \\sum_c Y_{sc} \\log \\mathrm{softmax}(z_s)_c$,
+    and the softmax Jacobian collapses the gradient $\\partial\\mathcal{L}/\\partial Z$ (N, C) to
+    rows $(p_s - y_s)^\\top / N$, where $p_s = \\mathrm{softmax}(z_s)$ is row $s$ of ``probs``.
     Feed it raw logits: the network must **not** end in an activation.
     """
 
     def __init__(self) -> None:
-        self.P: NDArray[Any] | None = None
+        self.probs: NDArray[Any] | None = None
         self.Y: NDArray[Any] | None = None
 
     def forward(self, logits: ArrayLike, target: ArrayLike) -> float:
@@ -126,17 +128,71 @@ class SoftmaxCrossEntropyLoss(Loss):
         check_finite(Z, "SoftmaxCrossEntropyLoss", "logits")
         Y = as_target_matrix(target, Z.shape, Z.dtype, "SoftmaxCrossEntropyLoss")
         logP = _log_softmax(Z, axis=1)
-        self.P, self.Y = np.exp(logP), Y
+        self.probs, self.Y = np.exp(logP), Y
         # sum_s sum_c Y_sc log P_sc, as one dot product of the flattened (N, C) arrays
         return self._check_loss(-float(np.vdot(Y, logP)) / Z.shape[0])
 
     def backward(self) -> NDArray[Any]:
         """dL/dZ = (softmax(Z) - Y) / N, shape (N, C): the output-layer delta, BP1 fused."""
-        self._require_cache(self.P)
-        P, Y = self.P, self.Y
-        assert P is not None and Y is not None
-        N = P.shape[0]
+        self._require_cache(self.probs)
+        probs, Y = self.probs, self.Y
+        assert probs is not None and Y is not None
+        N = probs.shape[0]
         # --8<-- [start:softmax_ce_delta]
-        delta = (P - Y) / N  # softmax Jacobian times -Y/P collapses to P - Y; 1/N from the mean
+        delta = (probs - Y) / N  # row s: (p_s - y_s) / N; the Jacobian collapsed, 1/N is the mean
         # --8<-- [end:softmax_ce_delta]
+        return delta
+
+
+class BCEWithLogitsLoss(Loss):
+    """Sigmoid followed by binary cross-entropy, fused; equal to ``torch.nn.BCEWithLogitsLoss()``.
+
+    ``logits`` Z (N, m) and ``target`` Y (N, m) with every entry in [0, 1] (0/1 labels or
+    probabilities). The loss is the mean over all $Nm$ entries of
+
+    $-y \\log \\mathrm{sigmoid}(z) - (1 - y) \\log(1 - \\mathrm{sigmoid}(z))
+    = \\log(1 + e^{z}) - y z$,
+
+    computed as ``logaddexp(0, z) - y z``, which is finite for any finite logit (1e4 included).
+    The gradient is $\\partial\\mathcal{L}/\\partial Z = (\\mathrm{sigmoid}(Z) - Y) / (Nm)$:
+    the output-layer delta, BP1 fused. Feed it raw logits: the network must **not** end in
+    a ``Sigmoid``.
+    """
+
+    def __init__(self) -> None:
+        self.Z: NDArray[Any] | None = None
+        self.Y: NDArray[Any] | None = None
+
+    def forward(self, logits: ArrayLike, target: ArrayLike) -> float:
+        """``logits`` (N, m), ``target`` (N, m) in [0, 1] -> mean binary cross-entropy."""
+        Z = as_float_array(logits, None, "BCEWithLogitsLoss", "logits")
+        Y = as_float_array(target, Z.dtype, "BCEWithLogitsLoss", "target")
+        if Z.shape != Y.shape:
+            raise ValueError(
+                f"BCEWithLogitsLoss: target shape {Y.shape} does not match logits shape {Z.shape}. "
+                "Shapes are never broadcast; pass one target per logit, e.g. y.reshape(-1, 1) "
+                "for one output unit."
+            )
+        check_finite(Z, "BCEWithLogitsLoss", "logits")
+        check_finite(Y, "BCEWithLogitsLoss", "target")
+        if Y.size and (Y.min() < 0 or Y.max() > 1):
+            i = np.argwhere((Y < 0) | (Y > 1))[0]
+            raise ValueError(
+                f"BCEWithLogitsLoss: target {Y[tuple(i)]} at index {tuple(int(j) for j in i)} is "
+                "outside [0, 1]. Targets are labels 0/1 or probabilities; for class labels "
+                "0..C-1 use SoftmaxCrossEntropyLoss."
+            )
+        self.Z, self.Y = Z, Y
+        # log(1 + e^z) - y z, per entry; logaddexp never overflows
+        return self._check_loss(float(np.mean(np.logaddexp(0, Z) - Y * Z)))
+
+    def backward(self) -> NDArray[Any]:
+        """dL/dZ = (sigmoid(Z) - Y) / (N m), shape (N, m)."""
+        self._require_cache(self.Z)
+        Z, Y = self.Z, self.Y
+        assert Z is not None and Y is not None
+        # --8<-- [start:bce_delta]
+        a = np.exp(-np.logaddexp(0, -Z))  # sigmoid(z) = 1 / (1 + e^{-z}), without overflow
+        delta = (a - Y) / Z.size  # (sigmoid(z) - y) / (N m): the mean over N m entries
+        # --8<-- [end:bce_delta]
         return delta

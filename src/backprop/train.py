@@ -71,8 +71,8 @@ def fit(
             idx = order[start : start + batch_size]
             Xb, yb = X[idx], y[idx]
             # --8<-- [start:train_step]
-            out = net.forward(Xb)  # caches every z and a
-            loss = loss_fn.forward(out, yb)  # L, a mean over the batch
+            out = net.forward(Xb)  # each layer caches what its backward needs
+            loss = loss_fn.forward(out, yb)  # the batch loss, a mean of per-sample losses
             net.backward(loss_fn.backward(), need_input_grad=False)  # BP1-BP4
             opt.step()  # W -= lr * dW, b -= lr * db, in place
             # --8<-- [end:train_step]

@@ -34,7 +34,7 @@ SCREENSHOTS = ROOT / "site-screenshots"
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
-# Labels of the seed's two diagrams (docs/derivation.md keeps them verbatim).
+# Labels of the seed's two diagrams (docs/derivation.md keeps them, with ℓ for the sample's loss).
 SEED_DIAGRAM_LABELS = [
     "Linear Layer: W(k), b(k)",
     "Activation σ",  # noqa: RUF001
@@ -42,9 +42,9 @@ SEED_DIAGRAM_LABELS = [
     "a(k-1)",
     "z(k)",
     "a(k)",
-    "∂L/∂a(k)",
+    "∂ℓ/∂a(k)",  # noqa: RUF001
     "δ(k)",
-    "∂L/∂a(k-1)",
+    "∂ℓ/∂a(k-1)",  # noqa: RUF001
 ]
 
 # Elements whose text MathJax never typesets (its default skipHtmlTags) plus our own exclusions.

@@ -31,6 +31,10 @@ print(bp.__version__)
 def make_copy(dest: Path) -> Path:
     shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "hooks", dest / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
+    # the build-time measurements that hooks/page_values.py fills into the pages
+    shutil.copytree(
+        ROOT / "sitevalues", dest / "sitevalues", ignore=shutil.ignore_patterns("__pycache__")
+    )
     shutil.copytree(DOCS, dest / "docs", ignore=shutil.ignore_patterns("vendor", "__pycache__"))
     shutil.copy2(ROOT / "vendor.lock", dest / "vendor.lock")  # the diagrams hook reads it
     (dest / "docs" / "notebooks").mkdir(exist_ok=True)

@@ -1,0 +1,72 @@
+"""The numbers a page states about the code are measured at build time (sitevalues)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import numpy as np
+import pytest
+
+import backprop as bp
+import sitevalues
+from sitevalues import measures
+
+
+def test_fill_replaces_known_names_and_rejects_unknown_ones() -> None:
+    values = {"x": lambda: "42"}
+    assert sitevalues.fill("a {{ x }} b {{x}}", "p.md", values) == "a 42 b 42"
+    with pytest.raises(
+        sitevalues.UnknownValueError, match=r"p\.md:2: unknown computed value \{\{ y \}\}"
+    ):
+        sitevalues.fill("ok\n{{ y }}", "p.md", values)
+
+
+def test_every_page_token_is_a_known_value() -> None:
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    used = {
+        name
+        for page in docs.rglob("*.md")
+        if "vendor" not in page.parts
+        for name in sitevalues.TOKEN.findall(page.read_text(encoding="utf-8"))
+    }
+    assert used, "no page uses a computed value"
+    assert used <= set(sitevalues.VALUES), used - set(sitevalues.VALUES)
+
+
+def test_float64_checks_of_the_example_are_far_below_the_threshold() -> None:
+    errors = measures.float64_errors()
+    assert len(errors) == len(measures.SEEDS)
+    assert all(0 < e < 1e-9 for e in errors), errors
+
+
+def test_float32_best_error_is_far_above_float64_and_above_the_threshold() -> None:
+    """The measurement behind 'Why float64': float32's best check misses 1e-7."""
+    err, eps = measures.float32_best_error(0)
+    assert 1e-7 < err < 1e-3, err
+    assert measures.EPS_GRID.min() < eps < measures.EPS_GRID.max()  # an interior optimum
+    assert err > 100 * max(measures.float64_errors())
+
+
+def test_float32_measurement_uses_float32_arithmetic() -> None:
+    """The same sweep in float64 would give a far smaller error: the float32 net is float32."""
+    net, X, _ = measures.example_net(0, np.float32)
+    assert X.dtype == np.float32
+    assert all(p.value.dtype == np.float32 for p in net.parameters())
+
+
+def test_parameter_count_of_the_benchmark_network() -> None:
+    widths = (784, 256, 256, 10)
+    expected = sum(n * m + m for n, m in itertools.pairwise(widths))
+    assert measures.parameter_count(widths) == expected
+    assert measures.parameter_count((3, 2)) == 8
+
+
+def test_sci_and_span_are_inline_tex() -> None:
+    assert measures.sci(3.21e-11) == r"$3.2 \times 10^{-11}$"
+    assert measures.span((2e-5, 4.4e-5, 3e-5)) == r"$2.0 \times 10^{-5}$ to $4.4 \times 10^{-5}$"
+    for name, value in sitevalues.VALUES.items():
+        assert not re.search(r"\{\{|\}\}", value()), name
+    assert isinstance(bp.__version__, str)
