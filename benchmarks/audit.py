@@ -126,7 +126,18 @@ def install_lighthouse() -> None:
     )
 
 
-def lighthouse(url: str, desktop: bool) -> dict[str, Any]:
+def lighthouse(url: str, desktop: bool, attempts: int = 3) -> dict[str, Any]:
+    """One Lighthouse run; its JSON report (the "lhr"). On a busy machine Lighthouse's
+    DevTools calls can time out: such a run is repeated, up to `attempts` times."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return lighthouse_once(url, desktop)
+        except RuntimeError as exc:
+            print(f"audit: attempt {attempt} failed: {str(exc)[:300]}")
+    sys.exit(f"audit: lighthouse failed {attempts} times on {url}")
+
+
+def lighthouse_once(url: str, desktop: bool) -> dict[str, Any]:
     """One Lighthouse run; its JSON report (the "lhr")."""
     node = shutil.which("node")
     if node is None:
@@ -151,7 +162,7 @@ def lighthouse(url: str, desktop: bool) -> dict[str, Any]:
         env=os.environ | {"CHROME_PATH": str(CHROMIUM)},
     )
     if proc.returncode != 0:
-        sys.exit(f"audit: lighthouse failed on {url}:\n{proc.stderr[-3000:]}")
+        raise RuntimeError(f"lighthouse failed on {url}:\n{proc.stderr[-3000:]}")
     lhr: dict[str, Any] = json.loads(proc.stdout)
     return lhr
 
