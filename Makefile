@@ -12,7 +12,7 @@ VENDOR_STAMP := docs/assets/vendor/.complete
 export NO_MKDOCS_2_WARNING := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: test lint typecheck pytest docs serve vendor diagrams bench clean
+.PHONY: test lint typecheck pytest docs serve vendor diagrams bench audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ serve: $(STAMP) $(VENDOR_STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[bench]'
 	$(PY) -m benchmarks
+
+# Lighthouse (pinned in benchmarks/audit.py, installed into the git-ignored .audit/ on first use)
+# on the home and derivation pages, served gzip-compressed from loopback: mobile (median of 3
+# runs) and desktop. Writes benchmarks/results/audit.json. Not part of `make test`.
+audit: docs
+	$(PY) -m benchmarks.audit
 
 clean:
 	rm -rf site site-screenshots .pytest_cache .mypy_cache .ruff_cache

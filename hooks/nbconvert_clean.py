@@ -4,8 +4,8 @@ mkdocs-jupyter renders each notebook with nbconvert's "lab" template, which adds
 
 * a MathJax 2 configuration block, ``<script type="text/x-mathjax-config">``, and an empty
   ``<script src="">`` where the MathJax URL would go. With instant navigation Material
-  re-inserts every script of the new page, and these throw or never load. Our own MathJax 4
-  (docs/javascripts/mathjax.js) typesets the notebooks' ``.jp-MarkdownOutput`` instead.
+  re-inserts every script of the new page, and these throw or never load. The notebooks'
+  ``.jp-MarkdownOutput`` math is typeset when the site builds instead (hooks/static_math.py).
 * a ``<script type="module">`` that imports Mermaid (and an ELK layout) from a CDN, plus CSS
   that hides ``.jp-Mermaid`` blocks until that script has run. We remove the script and the
   hiding rule, and turn nbconvert's ``<pre class="mermaid">`` into our own

@@ -1,10 +1,17 @@
-"""Fetch the site's self-hosted JavaScript (MathJax 4, its font, Mermaid) from the npm registry.
+"""Fetch the site's third-party code (MathJax 4, its font, Mermaid, axe-core) from the npm registry.
 
 For every package in ``vendor.lock`` this runs ``npm pack NAME@VERSION`` in a temporary
 directory, checks the tarball's sha512 against the lock (SRI form ``sha512-<base64>``), and
-extracts only the files the site needs into ``docs/assets/vendor/<name without scope>/``,
-together with the package's license. ``docs/assets/vendor/.complete`` is written last; when
-it already matches the lock and the extraction rules, the script does nothing.
+extracts
+
+* the files the *site* ships into ``docs/assets/vendor/<name without scope>/`` (``KEEP``),
+  together with the package's license, and
+* for the packages that build and test *tools* run (``TOOLS``: MathJax typesets the math in
+  Node when the site builds, axe-core audits pages in the browser suite), the whole package
+  into ``node_modules/<name>/`` (git-ignored, never copied into the site).
+
+``docs/assets/vendor/.complete`` is written last; when it already matches the lock and the
+extraction rules, and every tool package is in place, the script does nothing.
 
 Standard library only. Exit status 1 with a clear message on a hash mismatch or missing npm.
 """
@@ -25,36 +32,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "vendor.lock"
 DEST = ROOT / "docs" / "assets" / "vendor"
+TOOLS_DEST = ROOT / "node_modules"
 STAMP_NAME = ".complete"
 
-# What the site needs from each package (paths inside the tarball, relative to "package/").
+# What the site ships from each package (paths inside the tarball, relative to "package/").
 # Loose Markdown files are never copied, whatever the patterns say: MkDocs would turn them
-# into site pages.
+# into site pages. An empty list: the site ships nothing of that package.
 KEEP: dict[str, list[str]] = {
-    # Separate components instead of the combined tex-chtml.js (1 MB with the menu, the
-    # explorer and the speech code): the loader, the core, TeX input (with the TeX extensions
-    # it autoloads on demand), CommonHTML output and assistive MathML for screen readers.
-    # About 600 kB in all. No menu, so speech and Braille are never loaded.
-    "mathjax": [
-        "startup.js",
-        "core.js",
-        "input/tex.js",
-        "input/tex/extensions/*.js",
-        "output/chtml.js",
-        "a11y/assistive-mml.js",
-    ],
-    # The CommonHTML font: dynamic glyph ranges and woff2 files, loaded via loader.paths.fonts.
-    "@mathjax/mathjax-newcm-font": [
-        "chtml.js",
-        "chtml/dynamic/*.js",
-        "chtml/woff2/*.woff2",
-    ],
-    # Mermaid's ESM build: a small entry module that imports only the chunks a diagram needs.
+    # MathJax runs only when the site builds (scripts/typeset.mjs, in Node): readers get
+    # typeset HTML and CSS, and none of MathJax's JavaScript.
+    "mathjax": [],
+    # The CommonHTML font's woff2 files, which the typeset math's CSS points to.
+    "@mathjax/mathjax-newcm-font": ["chtml/woff2/*.woff2"],
+    # Mermaid's ESM build: a small entry module that imports only the chunks a diagram needs
+    # (scripts/render_diagrams.py renders the diagrams with it ahead of time).
     "mermaid": [
         "dist/mermaid.esm.min.mjs",
         "dist/chunks/mermaid.esm.min/*.mjs",
     ],
+    # The browser suite's accessibility audit (tests/browser): never part of the site.
+    "axe-core": [],
 }
+# Packages unpacked whole (minus Markdown) into node_modules/<name>/ for build and test tools.
+TOOLS = ["mathjax", "@mathjax/mathjax-newcm-font", "axe-core"]
 ALWAYS_KEEP = ["LICENSE", "LICENSE.*", "LICENCE", "COPYING", "package.json"]
 
 
@@ -79,7 +79,10 @@ def load_lock() -> list[dict[str, str]]:
 
 def fingerprint(packages: list[dict[str, str]]) -> str:
     """What .complete records: the lock's content plus the extraction rules."""
-    return json.dumps({"packages": packages, "keep": KEEP, "always": ALWAYS_KEEP}, sort_keys=True)
+    return json.dumps(
+        {"packages": packages, "keep": KEEP, "always": ALWAYS_KEEP, "tools": TOOLS},
+        sort_keys=True,
+    )
 
 
 def dest_dir(name: str) -> str:
@@ -117,8 +120,31 @@ def wanted(rel: str, patterns: list[str]) -> bool:
     return any(rel.count("/") == p.count("/") and fnmatch.fnmatchcase(rel, p) for p in patterns)
 
 
+def extract_all(tarball: Path, out: Path) -> int:
+    """Unpack the whole package (except Markdown files) into `out`, for a tool to run."""
+    count = 0
+    with tarfile.open(tarball, "r:gz") as tar:
+        for member in tar.getmembers():
+            parts = member.name.split("/")
+            if not member.isfile() or len(parts) < 2 or ".." in parts or not parts[-1]:
+                continue
+            rel = "/".join(parts[1:])
+            if rel.lower().endswith(".md"):
+                continue
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            src = tar.extractfile(member)
+            assert src is not None
+            with src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+            count += 1
+    return count
+
+
 def extract(tarball: Path, name: str, out: Path) -> int:
     patterns = KEEP[name]
+    if not patterns:
+        return 0
     count = 0
     matched: set[str] = set()
     has_license = False
@@ -162,20 +188,26 @@ def main() -> int:
     packages = load_lock()
     stamp = DEST / STAMP_NAME
     expected = fingerprint(packages)
-    if stamp.is_file() and stamp.read_text(encoding="utf-8") == expected:
+    tools_there = all(
+        (TOOLS_DEST / name / "package.json").is_file()
+        for name in TOOLS
+        if name in {p["name"] for p in packages}
+    )
+    if tools_there and stamp.is_file() and stamp.read_text(encoding="utf-8") == expected:
         stamp.touch()  # newer than vendor.lock and this script, so make stops asking
         print(f"vendor: {DEST.relative_to(ROOT)} is up to date with vendor.lock")
         return 0
     npm = shutil.which("npm")
     if npm is None:
         raise VendorError(
-            "npm is not installed: it is needed once to fetch MathJax and Mermaid "
+            "npm is not installed: it is needed once to fetch MathJax, Mermaid and axe-core "
             "(Debian: apt-get install npm)"
         )
     DEST.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vendor-") as tmp:
         work = Path(tmp)
         staging = work / "vendor"
+        tools = work / "node_modules"
         for pkg in packages:
             spec = f"{pkg['name']}@{pkg['version']}"
             tarball = npm_pack(npm, spec, work)
@@ -186,10 +218,18 @@ def main() -> int:
                     f"  downloaded:  {actual}\nRefusing to use it."
                 )
             n = extract(tarball, pkg["name"], staging / dest_dir(pkg["name"]))
+            if pkg["name"] in TOOLS:
+                n += extract_all(tarball, tools / pkg["name"])
             print(f"vendor: {spec} verified, {n} files")
         if DEST.exists():
             shutil.rmtree(DEST)
+        staging.mkdir(exist_ok=True)
         shutil.copytree(staging, DEST)
+        for name in TOOLS:
+            if (tools / name).is_dir():
+                if (TOOLS_DEST / name).exists():
+                    shutil.rmtree(TOOLS_DEST / name)
+                shutil.copytree(tools / name, TOOLS_DEST / name)
     stamp.write_text(expected, encoding="utf-8")  # last: marks a complete, verified copy
     print(f"vendor: wrote {DEST.relative_to(ROOT)}")
     return 0

@@ -23,7 +23,7 @@
 # or sums the results over the batch, and checks that they equal what the real `bp.Linear`
 # computes:
 #
-# | | column form, one sample | batch form, N rows (code) |
+# | step | column form, one sample | batch form, N rows (code) |
 # |---|---|---|
 # | forward | $z = W a + b$ | `Z = A_prev @ W.T + b` |
 # | BP3 | $\partial\ell/\partial W = \delta\, a^\top$ | `dW = delta.T @ A_prev` |

@@ -85,19 +85,36 @@ class PageSource:
     notebook_markdown: list[str] = field(default_factory=list)  # .jp-MarkdownOutput text
     mermaid_blocks: list[str] = field(default_factory=list)  # source of each diagram
     images: list[str] = field(default_factory=list)  # img src attributes in the content
+    # Formulas in the notebook's Markdown cells, counted from its jupytext source (the built
+    # page holds them typeset, not as TeX): see notebook_formulas().
+    notebook_formulas: int = 0
 
     @property
     def expected_formulas(self) -> int:
-        n = 0
-        for text in self.arithmatex:
-            n += count_tex(text)
-        for text in self.notebook_markdown:
-            n += count_tex(text, dollars=True)
-        return n
+        """pymdownx.arithmatex puts each formula in an element of its own; a notebook's
+        formulas are counted in its source."""
+        return len(self.arithmatex) + self.notebook_formulas
 
     @property
     def has_math(self) -> bool:
         return self.expected_formulas > 0
+
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+
+
+def notebook_formulas(source: Path) -> int:
+    """TeX formulas in the Markdown cells of a jupytext notebook, as MathJax finds them in
+    the rendered cells (code blocks and code spans are never math)."""
+    import jupytext  # the docs extra's dependency, needed only for notebook pages
+
+    n = 0
+    for cell in jupytext.read(source).cells:
+        if cell.cell_type == "markdown":
+            text = _CODE_SPAN.sub("", _FENCE.sub("", cell.source))
+            n += count_tex(text, dollars=True)
+    return n
 
 
 class _SourceParser(HTMLParser):
@@ -417,12 +434,22 @@ def new_context(browser: Any, **kwargs: Any) -> tuple[Any, Tap]:
 
 JS_MATH_STATE = r"""
 () => {
-  const outer = document.querySelectorAll("mjx-container:not(mjx-assistive-mml mjx-container)");
+  const outer = [...document.querySelectorAll("mjx-container:not(mjx-assistive-mml mjx-container)")];
   const untypeset = [...document.querySelectorAll(".md-content .arithmatex")]
     .filter(e => !e.querySelector("mjx-container")).map(e => e.textContent.slice(0, 80));
   const errors = [...document.querySelectorAll("mjx-merror, [data-mjx-error]")]
     .map(e => (e.getAttribute("data-mjx-error") || e.textContent || "").slice(0, 120));
-  // Raw TeX left in visible text (outside code, scripts and typeset math).
+  // Typeset, but not drawn with MathJax's font (its stylesheet missing, e.g. after instant
+  // navigation) or with no size, or without the MathML that screen readers read.
+  const unstyled = outer.filter(c => {
+    const glyph = c.querySelector("mjx-c");
+    const box = c.getBoundingClientRect();
+    return !glyph || !getComputedStyle(glyph).fontFamily.startsWith("MJX-")
+      || (c.checkVisibility() && !(box.width > 0 && box.height > 0))
+      || !c.querySelector("mjx-assistive-mml math");
+  }).map(c => (c.querySelector("mjx-assistive-mml") || c).textContent.slice(0, 60));
+  // Raw TeX left in visible text (outside code, scripts and typeset math). In a notebook's
+  // Markdown, a pair of single dollars is TeX too.
   const raw = [];
   const skip = "pre, code, script, style, textarea, mjx-container, .md-search, .md-clipboard";
   const root = document.querySelector(".md-content") || document.body;
@@ -436,8 +463,10 @@ JS_MATH_STATE = r"""
       const i = t.indexOf(tok);
       if (i >= 0) raw.push(tok + " in: " + t.slice(Math.max(0, i - 30), i + 50).trim());
     }
+    const d = p.closest(".jp-MarkdownOutput") && t.match(/\$[^$\s][^$]*\$/);
+    if (d) raw.push("$ in: " + d[0].slice(0, 60));
   }
-  return {outer: outer.length, untypeset, errors, raw};
+  return {outer: outer.length, untypeset, errors, unstyled, raw};
 }
 """
 
@@ -642,6 +671,56 @@ def contrast_problems(math_colors: list[Any], diagrams: list[Any]) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
+# Accessibility audit: axe-core (node_modules/axe-core, fetched by scripts/vendor.py, never
+# part of the site), injected into the page under test.
+# --------------------------------------------------------------------------------------------
+
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0 and 2.1, levels A and AA, plus axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+AXE_FAILING_IMPACTS = {"serious", "critical"}
+# Rules that are wrong about our markup, each with the reason (reviewed; keep it short).
+AXE_ALLOWED: dict[str, str] = {}
+
+JS_AXE_RUN = r"""
+async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags},
+                                          resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({target: n.target.join(" "), html: n.html.slice(0, 160),
+                              summary: (n.failureSummary || "").slice(0, 240)})),
+  }));
+}
+"""
+
+
+def run_axe(page: Any) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it is now (every impact)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE_JS.read_text("utf-8"))
+    return list(page.evaluate(JS_AXE_RUN, AXE_TAGS))
+
+
+def failing_violations(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The serious and critical violations that no AXE_ALLOWED entry excuses."""
+    return [
+        v for v in violations if v["impact"] in AXE_FAILING_IMPACTS and v["id"] not in AXE_ALLOWED
+    ]
+
+
+def describe_violations(where: str, violations: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for v in violations:
+        first = v["nodes"][0] if v["nodes"] else {"target": "", "summary": ""}
+        lines.append(
+            f"{where}: {v['id']} ({v['impact']}, {len(v['nodes'])} nodes): {v['help']}; "
+            f"first: {first['target']} -- {first['summary'][:160]}"
+        )
+    return lines
+
+
+# --------------------------------------------------------------------------------------------
 # Records shared by the fixtures and the tests
 # --------------------------------------------------------------------------------------------
 
@@ -679,6 +758,7 @@ class Visit:
     sizes: list[tuple[str, int]] = field(default_factory=list, repr=False)  # path, bytes
     initial_sizes: list[tuple[str, int]] = field(default_factory=list, repr=False)
     problems: list[str] = field(default_factory=list)  # timeouts while waiting to render
+    axe: list[dict[str, Any]] = field(default_factory=list)  # axe-core violations, any impact
     timings: dict[str, float] = field(default_factory=dict)  # harness phases, ms
 
     @property

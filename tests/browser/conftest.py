@@ -48,8 +48,10 @@ from browser_helpers import (
     Visit,
     attach_console,
     new_context,
+    notebook_formulas,
     parse_page_source,
     reveal_diagrams,
+    run_axe,
     wait_for_math,
 )
 
@@ -110,6 +112,15 @@ def _site_url_of(sitemap: str) -> str:
     return min(locs, key=len)
 
 
+def notebook_source(server: Server, url: str) -> Path:
+    """The notebook (jupytext .py or .ipynb under docs/) that mkdocs-jupyter built `url` from."""
+    stem = ROOT / "docs" / server.path_of(url).strip("/")
+    found = [p for p in (stem.with_suffix(".py"), stem.with_suffix(".ipynb")) if p.is_file()]
+    if not found:
+        pytest.fail(f"notebook page {url} has no source {stem}.py or .ipynb", pytrace=False)
+    return found[0]
+
+
 @pytest.fixture(scope="session")
 def server(
     chromium_path: Path, built_site: Path, tmp_path_factory: pytest.TempPathFactory
@@ -135,6 +146,8 @@ def server(
                 html = resp.read().decode("utf-8")
             srv.html[url] = html
             srv.sources[url] = parse_page_source(html)
+            if "jupyter-wrapper" in html:  # a notebook page: count its formulas in its source
+                srv.sources[url].notebook_formulas = notebook_formulas(notebook_source(srv, url))
         yield srv
     finally:
         httpd.shutdown()
@@ -224,6 +237,8 @@ def render_and_measure(page: Any, cdp: Any, tap: Tap, visit: Visit) -> None:
     visit.images = page.evaluate(JS_IMAGES)
     visit.scheme_attr = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
     visit.timings["measured"] = (time.monotonic() - t0) * 1000
+    visit.axe = run_axe(page)
+    visit.timings["axe"] = (time.monotonic() - t0) * 1000
 
 
 def visit_page(context: Any, tap: Tap, server: Server, url: str, scheme: str) -> Visit:

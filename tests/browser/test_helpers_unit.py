@@ -5,12 +5,15 @@ These need no browser. If they were wrong, the page checks could pass on a broke
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from browser_helpers import (
     contrast_problems,
     contrast_ratio,
     count_tex,
     is_loopback,
+    notebook_formulas,
     parse_page_source,
 )
 
@@ -49,9 +52,34 @@ def test_parse_page_source_counts_only_the_article() -> None:
     """
     src = parse_page_source(html)
     assert src.arithmatex == ["\\(a\\)", "\\[b\\]"]
-    assert src.expected_formulas == 4
+    assert src.expected_formulas == 2  # a notebook's formulas are counted in its source
+    src.notebook_formulas = 3
+    assert src.expected_formulas == 5
     assert src.mermaid_blocks == ["graph LR; A-->B"]
     assert src.images == ["../assets/forward.svg"]
+
+
+NOTEBOOK = """# %% [markdown]
+# # Title with $x$
+# Inline $a$ and display
+# $$\\sum_i b_i$$
+# but not `$code$`, and not in a fence:
+# ```python
+# y = "$dollars$"
+# ```
+
+# %%
+z = "$not markdown$"
+
+# %% [markdown]
+# Costs \\$5, then $c^{(k)}$.
+"""
+
+
+def test_notebook_formulas_counts_markdown_cells_only(tmp_path: Path) -> None:
+    source = tmp_path / "nb.py"
+    source.write_text(NOTEBOOK, encoding="utf-8")
+    assert notebook_formulas(source) == 4
 
 
 def test_contrast_ratio_extremes() -> None:

@@ -80,6 +80,7 @@ def _page_state(page: Any, server: Server, url: str, cdp: Any) -> list[str]:
     if m["outer"] != source.expected_formulas:
         problems.append(f"{m['outer']} formulas typeset, source has {source.expected_formulas}")
     problems += [f"MathJax error {e!r}" for e in m["errors"]]
+    problems += [f"formula not drawn in MathJax's font {u!r}" for u in m["unstyled"][:3]]
     problems += [f"raw TeX {r!r}" for r in m["raw"][:3]]
     if page.evaluate("window.__marker") != 1:
         problems.append("full page reload (window.__marker lost)")

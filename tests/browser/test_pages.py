@@ -6,6 +6,7 @@ shows all failures. The visits themselves happen once per session (see conftest.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -61,6 +62,7 @@ def test_every_formula_typeset(light_visits: dict[str, Visit], dark_visits: Dark
             bad.append(f"{where(v)}: {m['outer']} typeset formulas, source has {expected}")
         bad += [f"{where(v)}: untypeset .arithmatex: {t!r}" for t in m["untypeset"]]
         bad += [f"{where(v)}: MathJax error node: {t!r}" for t in m["errors"]]
+        bad += [f"{where(v)}: formula not drawn in MathJax's font: {t!r}" for t in m["unstyled"]]
         bad += [f"{where(v)}: raw TeX in visible text: {t!r}" for t in m["raw"]]
         bad += [f"{where(v)}: {p}" for p in v.problems if p.startswith("math")]
     assert not bad, "\n".join(bad)
@@ -106,19 +108,28 @@ def _requested(v: Visit, needle: str) -> list[str]:
     return [p for p in v.rec.request_paths() if needle in p]
 
 
-def test_heavy_libraries_only_where_needed(light_visits: dict[str, Visit]) -> None:
-    """Cold-cache visits: MathJax only on pages with math; Mermaid on no page at all, because
-    hooks/mermaid_static.py inlines diagrams as SVG rendered ahead of time."""
+def test_no_page_loads_mathjax_or_mermaid_code(
+    light_visits: dict[str, Visit], server: Server
+) -> None:
+    """Cold-cache visits: math is typeset when the site builds (hooks/static_math.py) and
+    diagrams are SVG rendered ahead of time (hooks/mermaid_static.py), so no page loads any
+    MathJax or Mermaid JavaScript. Pages with math load the site's math stylesheet and the
+    self-hosted font instead."""
     bad = []
     for v in light_visits.values():
-        mathjax = _requested(v, "/vendor/mathjax")
-        mermaid = _requested(v, "/vendor/mermaid")
-        if v.source.has_math and not mathjax:
-            bad.append(f"{v.path}: has math but loaded no MathJax")
-        if not v.source.has_math and mathjax:
-            bad.append(f"{v.path}: no math, yet loaded MathJax: {mathjax[:3]}")
-        if mermaid:
-            bad.append(f"{v.path}: loaded Mermaid code: {mermaid[:3]}")
+        scripts = [p for p in v.rec.request_paths() if p.endswith((".js", ".mjs"))]
+        mathjax = [p for p in scripts if "mathjax" in p.lower()]
+        vendored = [p for p in scripts if "/vendor/" in p]
+        if mathjax or vendored:
+            bad.append(f"{v.path}: loaded third-party code: {(mathjax + vendored)[:3]}")
+        scripts_html = re.findall(r"<script\b[^>]*>.*?</script>", server.html[v.url], re.S)
+        if any("mathjax" in tag.lower() for tag in scripts_html):
+            bad.append(f"{v.path}: a <script> of the page mentions MathJax")
+        if v.source.has_math:
+            if not _requested(v, "/assets/stylesheets/mathjax.css"):
+                bad.append(f"{v.path}: has math but loaded no math stylesheet")
+            if not _requested(v, "/vendor/mathjax-newcm-font/"):
+                bad.append(f"{v.path}: has math but loaded none of the self-hosted math font")
     assert not bad, "\n".join(bad)
 
 
@@ -201,8 +212,8 @@ def test_derivation_page_weight(light_visits: dict[str, Visit]) -> None:
 
 GROUPS = [
     ("mermaid", "/assets/vendor/mermaid/"),
-    ("mathjax font", "/assets/vendor/mathjax-newcm-font/"),
-    ("mathjax", "/assets/vendor/mathjax/"),
+    ("math font", "/assets/vendor/mathjax-newcm-font/"),
+    ("math css", "/assets/stylesheets/mathjax.css"),
     ("search index", "/search/"),
     ("theme js", "/assets/javascripts/"),
     ("theme css", "/assets/stylesheets/"),
@@ -223,7 +234,7 @@ def bytes_by_group(sizes: list[tuple[str, int]]) -> dict[str, int]:
 def test_write_report(
     light_visits: dict[str, Visit], dark_visits: DarkRun, report: dict[str, Any]
 ) -> None:
-    """Records each page's weight and typeset time (reports/browser.json)."""
+    """Records each page's weight and formula count (reports/browser.json)."""
     pages = {}
     for url, v in light_visits.items():
         d = dark_visits.visits.get(url)
@@ -236,8 +247,6 @@ def test_write_report(
             "load_ms": round(v.load_ms),
             "harness_ms": {k: round(x) for k, x in v.timings.items()},
             "harness_ms_dark": None if d is None else {k: round(x) for k, x in d.timings.items()},
-            "typeset_ms": None if v.typeset_ms is None else round(v.typeset_ms),
-            "typeset_ms_dark": None if d is None or d.typeset_ms is None else round(d.typeset_ms),
             "formulas": v.source.expected_formulas,
             "formulas_typeset": v.math["outer"],
             "diagrams": len(v.source.mermaid_blocks),
@@ -252,8 +261,8 @@ def test_write_report(
         "One cold-cache visit per page at 1280x900 in the light palette (dark: same context, "
         "after the header toggle). bytes: sum of response bodies (the test server never "
         "compresses, so uncompressed) after scrolling every diagram into view; "
-        "bytes_before_scrolling: the first view only. typeset_ms: ms from navigation start "
-        "until every formula is typeset (null: no math). harness_ms: where the test spent time."
+        "bytes_before_scrolling: the first view only. Math is typeset when the site builds, "
+        "so no typesetting time is measured. harness_ms: where the test spent time."
     )
     report["pages"] = pages
     assert pages

@@ -122,3 +122,53 @@ def test_parallel_notebooks_copies_the_run_into_mkdocs_jupyters_notebook() -> No
 def test_parallel_notebooks_refuses_a_run_of_other_cells() -> None:
     with pytest.raises(PluginError, match="does not have the cells"):
         parallel.copy_outputs(_notebook("x = 1"), _notebook("x = 2"), "nb.py")
+
+
+a11y = load("a11y_markup")
+
+THEME_PAGE = (
+    '<div class="md-search" data-md-component="search" role="dialog"><label></label></div>'
+    '<div class="jupyter-wrapper"><div class="jp-Cell jp-CodeCell">'
+    '<div class="highlight-ipynb hl-python"><pre>x = 1</pre></div></div>'
+    '<div class="highlight-ipynb hl-python"><pre>y = 2</pre></div></div>'
+)
+
+
+def test_a11y_markup_names_the_search_dialog_once() -> None:
+    html = a11y.name_search_dialog(THEME_PAGE, "p.md")
+    assert 'role="dialog" aria-label="Search">' in html
+    assert a11y.name_search_dialog(html.replace(' aria-label="Search"', ""), "p.md") == html
+
+
+def test_a11y_markup_makes_every_notebook_code_cell_focusable() -> None:
+    html = a11y.focusable_notebook_code(THEME_PAGE, "nb.py")
+    assert html.count('<div class="highlight-ipynb hl-python" tabindex="0">') == 2
+    assert a11y.focusable_notebook_code(html, "nb.py") == html  # never twice
+
+
+@pytest.mark.parametrize(
+    ("fix", "page"),
+    [
+        ("name_search_dialog", THEME_PAGE.replace('role="dialog"', "")),
+        ("focusable_notebook_code", THEME_PAGE.replace("highlight-ipynb", "highlight-nb")),
+    ],
+)
+def test_a11y_markup_fails_when_the_template_changes(fix: str, page: str) -> None:
+    with pytest.raises(PluginError, match="template changed"):
+        getattr(a11y, fix)(page, "p.md")
+
+
+def test_a11y_markup_makes_sideways_scrollers_focusable() -> None:
+    html = (
+        '<div class="highlight"><pre id="__code_0"><span></span><code>x = 1</code></pre></div>'
+        '<div class="mermaid-diagram" data-source="graph LR"><svg></svg></div>'
+        '<figure>\n  <img alt="a" src="../assets/forward.svg" width="720" />\n</figure>'
+        '<figure><img alt="b" src="photo.png"></figure>'
+        '<table><tr><td>1</td></tr></table><table class="dataframe"></table>'
+    )
+    out = a11y.focusable_scrollers(html)
+    assert '<pre id="__code_0"><span></span><code tabindex="0">x = 1' in out
+    assert '<div class="mermaid-diagram" tabindex="0" data-source="graph LR">' in out
+    assert out.count('<figure tabindex="0">') == 1, "only the figure with an SVG"
+    assert '<table tabindex="0"><tr>' in out and '<table class="dataframe">' in out
+    assert a11y.focusable_scrollers(out) == out

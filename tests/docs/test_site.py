@@ -162,3 +162,43 @@ def test_notebook_pages_are_clean(built_site: Path) -> None:
             assert "jupyter-wrapper" in text
             assert "text/x-mathjax-config" not in text and 'type="module"' not in text
             assert '<pre class="mermaid">' not in text
+
+
+def test_site_ships_no_mathjax_or_axe_code(built_site: Path) -> None:
+    """MathJax runs when the site builds and axe-core in the tests: neither is in site/."""
+    shipped = [p for p in built_site.rglob("*") if p.is_file()]
+    names = [p.relative_to(built_site).as_posix() for p in shipped]
+    assert not [n for n in names if "axe" in n.lower()], "axe-core files in the site"
+    code = [p for p in shipped if p.suffix in {".js", ".mjs", ".html"}]
+    bad = []
+    for p in code:
+        text = p.read_text("utf-8", errors="replace")
+        if "axe.run" in text or "axe-core" in text:
+            bad.append(f"{p.relative_to(built_site)}: axe-core")
+        if p.suffix != ".html" and "MathJax" in text:
+            bad.append(f"{p.relative_to(built_site)}: MathJax code")
+    assert not bad, "\n".join(bad)
+    assert (built_site / "assets/stylesheets/mathjax.css").is_file(), "the math stylesheet"
+    fonts = list(built_site.glob("assets/vendor/mathjax-newcm-font/chtml/woff2/*.woff2"))
+    assert fonts, "the self-hosted math font"
+
+
+def test_math_is_typeset_in_the_built_html(built_site: Path) -> None:
+    """No page keeps TeX for a browser to typeset: every arithmatex element holds one
+    typeset formula with its assistive MathML."""
+    bad = []
+    total = 0
+    for page in sorted(built_site.glob("**/index.html")):
+        text = page.read_text("utf-8")
+        rel = page.relative_to(built_site).as_posix()
+        for m in re.finditer(r'<(span|div) class="arithmatex">(.{0,120})', text, re.S):
+            total += 1
+            if not m.group(2).startswith("<mjx-container"):
+                bad.append(f"{rel}: untypeset {m.group(2)[:60]!r}")
+        if "data-latex" in text:
+            bad.append(f"{rel}: MathJax's data-latex attributes left in")
+        containers = text.count('<mjx-container class="MathJax"')
+        if containers != text.count("<mjx-assistive-mml"):
+            bad.append(f"{rel}: formulas without assistive MathML")
+    assert total > 100, total
+    assert not bad, "\n".join(bad[:20])

@@ -1,0 +1,139 @@
+"""hooks/typeset_math.py: finding the TeX in built HTML, and typesetting it with MathJax in Node.
+
+The finding and splicing tests need nothing; the typesetting tests run scripts/typeset.mjs with
+the vendored MathJax (node_modules/mathjax, `make vendor`), as the build does.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from docs_helpers import ROOT
+
+
+def load() -> ModuleType:
+    """Import hooks/typeset_math.py as the hook does (the hooks folder on sys.path)."""
+    sys.path.insert(0, str(ROOT / "hooks"))
+    try:
+        return importlib.import_module("typeset_math")
+    finally:
+        sys.path.pop(0)
+
+
+tm = load()
+
+PAGE = """<html><head><title>t</title></head><body>
+<nav class="md-nav"><a href="#x">Text with $dollars$ outside any math element</a></nav>
+<article class="md-content__inner md-typeset">
+<p>Inline <span class="arithmatex">\\(a^{(k)} \\in \\mathbb{R}^{n}\\)</span> and</p>
+<div class="arithmatex">\\[\\begin{aligned} z &amp;= W a + b \\end{aligned} \\tag{F}\\]</div>
+<div class="jp-Cell"><div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput" \
+data-mime-type="text/markdown"><div class="inner"><p>Let $x &lt; y$ &para;</p></div>
+<p>and $$\\frac{1}{N}\\sum_s \\ell_s$$ but <code>$not math$</code></p></div></div>
+<p>A price of $5 stays text.</p>
+</article></body></html>"""
+
+node_missing = shutil.which("node") is None or not (ROOT / "node_modules/mathjax").is_dir()
+needs_node = pytest.mark.skipif(node_missing, reason="needs Node and `make vendor`")
+
+
+def test_fragments_finds_each_math_element_and_only_those() -> None:
+    found = tm.fragments(PAGE)
+    assert [f.kind for f in found] == ["arithmatex", "arithmatex", "notebook"]
+    inner = [PAGE[f.start : f.end] for f in found]
+    assert inner[0] == "\\(a^{(k)} \\in \\mathbb{R}^{n}\\)"
+    assert inner[1].startswith("\\[\\begin{aligned}") and inner[1].endswith("\\]")
+    # The notebook cell's nested <div> does not end the cell early.
+    assert inner[2].startswith('<div class="inner">') and inner[2].endswith("</code></p>")
+
+
+def test_splice_replaces_exactly_the_fragments() -> None:
+    found = tm.fragments(PAGE)
+    out = tm.splice(PAGE, found, ["A", "B", "C"])
+    assert '<span class="arithmatex">A</span>' in out
+    assert '<div class="arithmatex">B</div>' in out
+    assert 'data-mime-type="text/markdown">C</div></div>' in out
+    assert out.replace("A", "", 1) != PAGE
+    assert tm.splice(PAGE, found, [PAGE[f.start : f.end] for f in found]) == PAGE
+
+
+def test_an_unclosed_element_is_an_error() -> None:
+    with pytest.raises(tm.TypesetError, match="unclosed"):
+        tm.fragments('<div class="arithmatex">\\[a\\]')
+
+
+@needs_node
+def test_typesets_every_formula_with_assistive_mathml() -> None:
+    pages, css = tm.typeset_pages({"page.md": PAGE, "empty.md": "<p>no math, $5</p>"})
+    out = pages["page.md"]
+    assert pages["empty.md"] == "<p>no math, $5</p>"
+    # Two arithmatex formulas and two in the notebook cell; nothing left as TeX.
+    outer = re.findall(r"<mjx-container[^>]*>", out)
+    assert len(outer) == 4, outer
+    # Display equations (they may scroll sideways) are reachable by keyboard; inline ones not.
+    assert [('display="true"' in t, 'tabindex="0"' in t) for t in outer] == [
+        (False, False),
+        (True, True),
+        (False, False),
+        (True, True),
+    ]
+    assert out.count("<mjx-assistive-mml") == 4
+    assert "<math" in out and "\\mathbb" not in out and "\\frac" not in out
+    assert "$not math$" in out, "code is never typeset"
+    assert "Text with $dollars$" in out and "A price of $5" in out, "only math elements"
+    assert "data-latex" not in out, "MathJax's menu-only attributes are removed"
+    assert 'id="mjx-eqn:F"' in out, "\\tag works"
+    assert "¶" in out, "named entities survive"
+    # One stylesheet for the site, with glyphs of every page and the self-hosted font.
+    assert "mjx-c211D" in css, "the blackboard-bold R's glyph (dynamic font range)"
+    assert f'url("{tm.FONT_URL}/mjx-ncm-n.woff2")' in css
+    assert "http" not in css
+
+
+@needs_node
+def test_css_holds_the_glyphs_of_every_page() -> None:
+    _, css = tm.typeset_pages(
+        {
+            "a.md": '<span class="arithmatex">\\(\\alpha\\)</span>',
+            "b.md": '<span class="arithmatex">\\(\\omega\\)</span>',
+        }
+    )
+    assert "mjx-c1D6FC" in css and "mjx-c1D714" in css  # italic alpha and omega
+
+
+@needs_node
+@pytest.mark.parametrize(
+    ("tex", "message"),
+    [
+        ("\\(\\frac{a}{b\\)", "exactly one"),  # unbalanced: MathJax cannot even find it
+        ("\\(\\undefinedmacro x\\)", "Undefined control sequence"),
+        ("\\(x^{2}^{3}\\)", "Double exponent"),
+    ],
+)
+def test_a_tex_error_names_the_page_and_the_formula(tex: str, message: str) -> None:
+    page = (
+        f'<p>ok <span class="arithmatex">\\(x\\)</span> <span class="arithmatex">{tex}</span></p>'
+    )
+    with pytest.raises(tm.TypesetError, match=message) as info:
+        tm.typeset_pages({"derivation.md": page})
+    assert "derivation.md" in str(info.value)
+    assert tex.strip("\\()")[:6] in str(info.value)
+
+
+@needs_node
+def test_typeset_site_rewrites_pages_and_writes_the_stylesheet(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    page = tmp_path / "a" / "index.html"
+    page.write_text(PAGE, "utf-8")
+    plain = tmp_path / "index.html"
+    plain.write_text("<p>no math</p>", "utf-8")
+    assert tm.typeset_site(tmp_path, {page: "a.md", plain: "index.md"}) == 1
+    assert "<mjx-container" in page.read_text("utf-8")
+    assert plain.read_text("utf-8") == "<p>no math</p>"
+    assert "mjx-container" in (tmp_path / tm.CSS_PATH).read_text("utf-8")
