@@ -44,7 +44,10 @@ NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 class Page(HTMLParser):
-    """Math (TeX of each `.arithmatex`), table rows, figure texts and details of a built page."""
+    """Math (TeX of each `.arithmatex`), table rows, figure texts and details of a built page.
+
+    Math typeset at build time carries its TeX in the container's `data-tex`; untypeset math is
+    the element's text."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -57,6 +60,8 @@ class Page(HTMLParser):
         self._cell: list[str] | None = None
         self._node: str | None = None
         self._text_class: str | None = None
+        self._typeset = False
+        self._summary = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -65,8 +70,14 @@ class Page(HTMLParser):
         if "arithmatex" in classes and self._math_depth is None:
             self._math_depth = len(self._stack)
             self.math.append("")
+            self._typeset = False
             if self.details and self.details[-1]["depth"] is not None:
                 self.details[-1]["math"].append(len(self.math) - 1)  # type: ignore[attr-defined]
+        if tag == "mjx-container" and self._math_depth is not None and not self._typeset:
+            self.math[-1] = a.get("data-tex") or ""  # typeset at build: the TeX it was made from
+            self._typeset = True
+            if self._cell is not None:
+                self._cell.append(self.math[-1])
         if tag == "tr":
             self.rows.append([])
         elif tag in ("td", "th"):
@@ -78,8 +89,16 @@ class Page(HTMLParser):
             self._text_class = next((c for c in classes if c in ("cg-value", "cg-grad")), None)
         elif tag == "details":
             self.details.append(
-                {"classes": classes, "open": "open" in a, "depth": len(self._stack), "math": []}
+                {
+                    "classes": classes,
+                    "open": "open" in a,
+                    "depth": len(self._stack),
+                    "math": [],
+                    "summary": "",
+                }
             )
+        elif tag == "summary":
+            self._summary = True
 
     def handle_endtag(self, tag: str) -> None:
         depth = len(self._stack)
@@ -92,6 +111,8 @@ class Page(HTMLParser):
             self._node = None
         elif tag == "text":
             self._text_class = None
+        elif tag == "summary":
+            self._summary = False
         elif tag == "details" and self.details:
             open_ones = [d for d in self.details if d["depth"] == depth]
             if open_ones:
@@ -100,10 +121,13 @@ class Page(HTMLParser):
             self._stack.pop()
 
     def handle_data(self, data: str) -> None:
-        if self._math_depth is not None:
+        if self._math_depth is not None and not self._typeset:
             self.math[-1] += data
-        if self._cell is not None:
+        typeset_math = self._math_depth is not None and self._typeset
+        if self._cell is not None and not typeset_math:
             self._cell.append(data)
+        if self._summary and self.details:
+            self.details[-1]["summary"] += data  # type: ignore[operator]
         if self._node and self._text_class:
             self.node_texts[self._node][self._text_class].append(data)
 
@@ -224,7 +248,11 @@ def test_figure_shows_the_packages_values(page: Page) -> None:
 
 
 def test_answer_is_closed_and_computed(page: Page, values: dict[str, float]) -> None:
-    answers = [d for d in page.details if "success" in d["classes"]]  # type: ignore[operator]
+    answers = [
+        d
+        for d in page.details
+        if "success" in d["classes"] and str(d["summary"]).strip() == "Answer"  # type: ignore[operator]
+    ]  # the exercises at the page's end have "Solution" blocks of their own
     assert len(answers) == 1 and answers[0]["open"] is False
     inside = [tex(page.math[i]) for i in answers[0]["math"]]  # type: ignore[attr-defined]
     assert any(t.endswith(f"= {number(values['dW1_21'])}") for t in inside), inside
