@@ -22,6 +22,7 @@ EXPECTED = {
     "03_stability": "| z | 1/(1+exp(-z)) |",
     "04_bug_clinic": "| array | with the bug | fixed (the real package) |",
     "05_shape_ledger": "| math, one sample | column shape | code, N = 6 rows | batch shape |",
+    "06_autograd": "| gradient | engine | package | largest difference |",
     "07_gradient_flow": "activation  |dW| at layer 1  |dW| at layer 10",
 }
 

@@ -49,11 +49,10 @@ import backprop as bp
 
 
 class MarkdownTable(Markdown):
-    """A Markdown table: rendered on the page; `python this_file.py` prints it as plain text."""
+    """A table on the page; text when run as `python this_file.py`."""
 
     def __repr__(self):
-        text = self.data.replace("<sup>", "^").replace("<sub>", "_")
-        return html.unescape(re.sub(r"</?\w+>", "", text))
+        return html.unescape(re.sub(r"</?\w+>", "", self.data.replace("<sup>", "^")))
 
 
 plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode

@@ -35,6 +35,14 @@ from IPython.display import Markdown, display
 
 import backprop as bp
 
+
+class MarkdownTable(Markdown):
+    """A table on the page; text when run as `python this_file.py`."""
+
+    def __repr__(self):
+        return self.data
+
+
 # %% [markdown]
 # ## The engine
 #
@@ -202,7 +210,7 @@ for name, g in engine.items():
     fmt = lambda a: ", ".join(f"{v:.9f}" for v in np.ravel(a))  # noqa: E731
     rows.append(f"| `{name}` | {fmt(g)} | {fmt(package[name])} | {diff:.1e} |")
 assert abs(loss.data - package_loss) <= 1e-12 * package_loss
-display(Markdown("\n".join(rows)))
+display(MarkdownTable("\n".join(rows)))
 
 # %% [markdown]
 # Every gradient agrees with the package to a relative $10^{-12}$ (the cell asserts it), and the

@@ -2,17 +2,8 @@
 
 A state dict maps each parameter's name (``"0.W"``, ``"0.b"``, ... for a ``Sequential``, the
 names ``check_gradients`` reports; ``"W"``, ``"b"`` for a single layer) to a copy of its array.
-It holds parameters only, never forward caches or gradients, and saving it needs no pickle:
-
-```python
-import numpy as np
-import backprop as bp
-
-net = bp.Sequential(bp.Linear(2, 4, rng=0), bp.Tanh(), bp.Linear(4, 1, rng=1))
-np.savez("weights.npz", **net.state_dict())  # keys "0.W", "0.b", "2.W", "2.b"
-copy = bp.Sequential(bp.Linear(2, 4), bp.Tanh(), bp.Linear(4, 1))
-copy.load_state_dict(np.load("weights.npz"))
-```
+It holds parameters only, never forward caches or gradients, so saving it needs no pickle:
+``np.savez(path, **net.state_dict())``, then ``net.load_state_dict(np.load(path))``.
 """
 
 from __future__ import annotations
