@@ -6,13 +6,20 @@ shows all failures. The visits themselves happen once per session (see conftest.
 
 from __future__ import annotations
 
+import gzip
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_helpers import SEED_DIAGRAM_LABELS, DarkRun, Server, Visit, contrast_problems
 
-MAX_DERIVATION_BYTES = 1_500_000
+# The derivation page read to the end, cold cache, as a static host serves it (text gzipped, as
+# GitHub Pages and every static host do; fonts and images as they are). With math typeset at
+# build time the page's HTML is large but repetitive (1.2 MB raw, under 0.1 MB gzipped), so the
+# budget counts transferred bytes, not raw ones; it was 1.5 MB raw when MathJax ran in the browser.
+MAX_DERIVATION_BYTES = 600_000
+COMPRESSED_AS_IS = (".woff2", ".png", ".jpg", ".gz", ".whl")
 
 
 def all_visits(light: dict[str, Visit], dark: DarkRun) -> list[Visit]:
@@ -196,18 +203,31 @@ def _derivation(light_visits: dict[str, Visit]) -> Visit:
     return next(v for u, v in light_visits.items() if u.endswith("/derivation/"))
 
 
-def _weight_message(v: Visit, what: str, n: int) -> str:
-    largest = ", ".join(f"{p} {k:,}" for p, k in v.sizes[:6])
+def transferred_bytes(root: Path, path: str, raw: int) -> int:
+    """What a static host sends for ``path``: its gzip size for text, else its raw size."""
+    file = root / path.lstrip("/")
+    if path.endswith("/"):
+        file = file / "index.html"
+    if path.endswith(COMPRESSED_AS_IS) or not file.is_file():
+        return raw
+    return len(gzip.compress(file.read_bytes(), compresslevel=6))
+
+
+def _weight_message(v: Visit, what: str, n: int, sent: list[tuple[str, int]]) -> str:
+    largest = ", ".join(f"{p} {k:,}" for p, k in sorted(sent, key=lambda t: -t[1])[:6])
     return (
-        f"derivation page, {what}, transfers {n:,} bytes uncompressed (limit "
+        f"derivation page, {what}, transfers {n:,} bytes gzipped ({v.bytes:,} raw; limit "
         f"{MAX_DERIVATION_BYTES:,}) in {len(v.sizes)} responses; largest: {largest}"
     )
 
 
-def test_derivation_page_weight(light_visits: dict[str, Visit]) -> None:
-    """Read to the end (every diagram scrolled into view), cold cache: at most 1.5 MB."""
+def test_derivation_page_weight(light_visits: dict[str, Visit], server: Server) -> None:
+    """Read to the end (every diagram scrolled into view), cold cache, served as a static host
+    serves it: at most MAX_DERIVATION_BYTES."""
     v = _derivation(light_visits)
-    assert 0 < v.bytes <= MAX_DERIVATION_BYTES, _weight_message(v, "read to the end", v.bytes)
+    sent = [(p, transferred_bytes(server.root, p, n)) for p, n in v.sizes]
+    total = sum(n for _, n in sent)
+    assert 0 < total <= MAX_DERIVATION_BYTES, _weight_message(v, "read to the end", total, sent)
 
 
 GROUPS = [
