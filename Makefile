@@ -18,6 +18,8 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml constraints.txt | $(PY)
+	@# The distribution was called `backprop` until issue 12 (now backprop-derivation): drop a stale copy.
+	$(PY) -m pip uninstall --quiet --disable-pip-version-check -y backprop 2>/dev/null || true
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[$(EXTRAS)]'
 	touch $@
 

@@ -1,18 +1,28 @@
-"""The targets, the JSON report, and the table (console and docs page) rendered from it.
+"""The targets, the JSON report, and the tables rendered from it.
+
+Two audiences, two blocks, both written by ``make bench`` between markers and both rendered
+from ``benchmarks/results/latest.json``:
+
+* ``page_block`` for readers, in ``docs/performance.md``: the package against ``torch.nn``,
+  what training the digits network costs, the machine and the date;
+* ``targets_block`` for maintainers, in ``benchmarks/README.md``: every target and whether the
+  run met it.
 
 Standard library only: ``tests/test_performance_page.py`` loads this file by path to check
-that ``docs/performance.md`` shows exactly the table of ``benchmarks/results/latest.json``.
+that both files show exactly the blocks of the committed JSON.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LATEST = ROOT / "benchmarks" / "results" / "latest.json"
 PAGE = ROOT / "docs" / "performance.md"
+README = ROOT / "benchmarks" / "README.md"
 BEGIN = (
     "<!-- benchmark-table:begin (written by `make bench` from benchmarks/results/latest.json) -->"
 )
@@ -188,8 +198,8 @@ def ceiling_text(report: dict[str, Any]) -> str:
     )
 
 
-def page_block(report: dict[str, Any]) -> str:
-    """What ``docs/performance.md`` shows between the BEGIN and END markers."""
+def targets_block(report: dict[str, Any]) -> str:
+    """What ``benchmarks/README.md`` shows between the markers: every target, met or not."""
     lines = [
         "| " + " | ".join(HEADER) + " |",
         "|---|---:|---:|---:|:---:|",
@@ -201,11 +211,59 @@ def page_block(report: dict[str, Any]) -> str:
     if ceiling:
         lines += [
             "",
-            "NumPy's own limit, measured in the same rounds (medians; see below):",
+            "NumPy's own limit, measured in the same rounds (medians; see docs/performance.md):",
             "",
             "| " + " | ".join(CEILING_COLUMNS) + " |",
             "|---|---:|---:|---:|---:|",
             *("| " + " | ".join(r) + " |" for r in ceiling),
+        ]
+    return "\n".join(lines)
+
+
+# result id -> what a reader is told it measures (docs/performance.md)
+READER_RATIOS = {
+    "train_b128": "One training step of the 784-256-256-10 network, batch 128",
+    "train_b32": "One training step of the same network, batch 32",
+    "equal_b128": "The same step, also computing dL/dX, batch 128",
+    "digits_ratio": "Training the 64-64-10 digits network to 97% test accuracy",
+}
+READER_COSTS = {
+    "digits_seconds": "Training the 64-64-10 digits network to 97% test accuracy",
+    "gradcheck_seconds": "`bp.check_gradients` on a 20-20-20-10 tanh network, batch of 16",
+}
+
+
+def _reader_row(row: dict[str, Any], label: str) -> str:
+    median, iqr = cells(row)[1:3]
+    note = f" ({row['note']})" if row["id"] == "digits_seconds" and row["note"] else ""
+    return f"| {label}{note} | {median} | {iqr} |"
+
+
+def page_block(report: dict[str, Any]) -> str:
+    """What ``docs/performance.md`` shows between the BEGIN and END markers, for readers."""
+    by_id = {row["id"]: row for row in report["results"]}
+    ratios = [_reader_row(by_id[k], label) for k, label in READER_RATIOS.items() if k in by_id]
+    costs = [_reader_row(by_id[k], label) for k, label in READER_COSTS.items() if k in by_id]
+    lines = [
+        "| the package's time / torch.nn's time | median | middle half of the rounds |",
+        "|---|---:|---:|",
+        *ratios,
+        "",
+        "| what it costs, in CPU time on one core | median | middle half of the runs |",
+        "|---|---:|---:|",
+        *costs,
+        "",
+        f"{machine_line(report)}",
+    ]
+    ceiling = ceiling_rows(report)
+    if ceiling:
+        lines += [
+            "",
+            "| step ratio (medians, same rounds) | the package | "
+            + " | ".join(CEILING_COLUMNS[3:])
+            + " |",
+            "|---|---:|---:|---:|",
+            *("| " + " | ".join([r[0], *r[2:]]) + " |" for r in ceiling),
         ]
     times = step_times(report)
     if times:
@@ -229,8 +287,11 @@ def write(report: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
-def update_page(report: dict[str, Any], page: Path = PAGE) -> bool:
-    """Replace the table between the markers of ``page``; False if the page has no markers."""
+def update_page(
+    report: dict[str, Any], page: Path = PAGE, block: Callable[[dict[str, Any]], str] = page_block
+) -> bool:
+    """Replace the text between the markers of ``page`` by ``block(report)``; False if the
+    page has no markers. ``update_page(report, README, targets_block)`` for the targets."""
     if not page.exists():
         return False
     text = page.read_text(encoding="utf-8")
@@ -238,7 +299,7 @@ def update_page(report: dict[str, Any], page: Path = PAGE) -> bool:
         return False
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
-    page.write_text(f"{head}{BEGIN}\n{page_block(report)}\n{END}{tail}", encoding="utf-8")
+    page.write_text(f"{head}{BEGIN}\n{block(report)}\n{END}{tail}", encoding="utf-8")
     return True
 
 

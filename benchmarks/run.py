@@ -216,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     report.write(full, out)
     print(f"wrote {out.relative_to(report.ROOT)}")
     if official and report.update_page(full):
-        print(f"updated the table in {report.PAGE.relative_to(report.ROOT)}")
+        print(f"updated the tables in {report.PAGE.relative_to(report.ROOT)}")
+    if official and report.update_page(full, report.README, report.targets_block):
+        print(f"updated the targets in {report.README.relative_to(report.ROOT)}")
     return 0
 
 

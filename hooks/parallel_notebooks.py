@@ -22,6 +22,10 @@ a 2-core machine:
 * kernels run at a lower CPU priority (Linux), so MkDocs itself, which does its work one page
   after the other, is never the one kept waiting;
 * kernels run BLAS on one thread: they already keep every core busy.
+
+Kernels talk to the build over local IPC sockets (``kernel_config``), not TCP on 127.0.0.1: no
+other machine could listen in, and ipykernel prints no "running over TCP without encryption"
+warning, one per notebook, that a reader of the build output would take for a security problem.
 """
 
 from __future__ import annotations
@@ -29,8 +33,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import importlib.util
 import os
 import pathlib
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,6 +52,14 @@ KERNEL_ENV = {
     "MKL_NUM_THREADS": "1",
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # debugpy's frozen-modules warning, on every kernel
 }
+
+
+def kernel_config(socket_dir: str, index: int) -> dict[str, dict[str, str]]:
+    """Traitlets config for nbclient's kernel manager: the kernel's sockets are Unix domain
+    sockets ``<socket_dir>/<index>-<n>``. Each kernel needs its own prefix: the default,
+    ``kernel-ipc`` in the working directory, would be shared by kernels started together."""
+    return {"KernelManager": {"transport": "ipc", "ip": os.path.join(socket_dir, str(index))}}
+
 
 _runs: NotebookRuns | None = None
 
@@ -63,6 +77,7 @@ class NotebookRuns:
         }
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._sockets = tempfile.TemporaryDirectory(prefix="kernels-")  # mode 0700
         self._thread = threading.Thread(target=self._main, name="notebook-runs")
         self._thread.start()
 
@@ -75,12 +90,15 @@ class NotebookRuns:
     async def _run_all(self) -> None:
         self._loop = asyncio.get_running_loop()
         slots = asyncio.Semaphore(self.at_once)
-        self._tasks = [asyncio.create_task(self._run(path, slots)) for path in self.results]
+        self._tasks = [
+            asyncio.create_task(self._run(path, i, slots)) for i, path in enumerate(self.results)
+        ]
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _run(self, path: str, slots: asyncio.Semaphore) -> None:
+    async def _run(self, path: str, index: int, slots: asyncio.Semaphore) -> None:
         import jupytext  # type: ignore[import-untyped]
         from nbclient import NotebookClient
+        from traitlets.config import Config
 
         future = self.results[path]
         try:
@@ -91,6 +109,7 @@ class NotebookRuns:
                     kernel_name=self.kernel_name,
                     allow_errors=self.allow_errors,
                     store_widget_state=True,
+                    config=Config(kernel_config(self._sockets.name, index)),
                 )
                 # No working directory, as in mkdocs-jupyter: the kernel starts in ours.
                 await client.async_execute(env=os.environ | KERNEL_ENV)
@@ -111,6 +130,7 @@ class NotebookRuns:
 
     def join(self) -> None:
         self._thread.join()
+        self._sockets.cleanup()
 
 
 def _cells(nb: Any) -> list[tuple[str, str]]:
@@ -206,7 +226,22 @@ def on_post_build(config: Any) -> None:
     global _runs
     if _runs is not None:
         _runs.join()
+        save_executed(_runs, config)
         _runs = None
+
+
+def save_executed(runs: NotebookRuns, config: Any) -> None:
+    """Ship each executed notebook in the site as a download (docs_build/site_downloads.py)."""
+    root = pathlib.Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "site_downloads", root / "docs_build" / "site_downloads.py"
+    )
+    assert spec is not None and spec.loader is not None
+    downloads = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(downloads)
+    for path, future in runs.results.items():
+        src_uri = pathlib.Path(path).relative_to(config["docs_dir"]).as_posix()
+        downloads.write_notebook(future.result(), pathlib.Path(config["site_dir"]), src_uri)
 
 
 def on_build_error(error: Exception) -> None:

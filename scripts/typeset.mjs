@@ -12,7 +12,8 @@
 // page's own styles. Display equations get tabindex="0" (they may scroll sideways).
 // Output: CommonHTML plus assistive MathML for screen readers; no menu,
 // no speech, and the `data-latex` attributes MathJax 4 puts on every node (only its menu
-// reads them) are removed.
+// reads them) are removed. Each formula keeps its TeX once, as `data-tex` on its container,
+// so the built page still says what was typeset (the worked example's tests read it).
 import MathJax from "mathjax";
 
 const input = JSON.parse(await new Promise((resolve, reject) => {
@@ -77,6 +78,7 @@ for (const page of input.pages) {
     const root = item.typesetRoot;
     errorsOf(root, item.math, errors);
     stripLatexAttributes(root);
+    adaptor.setAttribute(root, "data-tex", item.math);
     // A display equation scrolls sideways when it is wider than the column (a phone): a
     // keyboard must be able to reach it, as MathJax's own menu code would allow.
     if (item.display) adaptor.setAttribute(root, "tabindex", "0");

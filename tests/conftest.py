@@ -26,6 +26,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # --------------------------------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
+BUILD_LOG = "mkdocs-build.log"  # mkdocs' output, next to the site the fixture built
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +35,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     that asked for it, with mkdocs' output, if the build fails. Read-only for its users.
 
     `SITE_DIR=<dir>` reuses an existing build instead (for iterating on the docs and browser
-    tests)."""
+    tests). The build's output is kept in `<site>/../mkdocs-build.log`."""
     reuse = os.environ.get("SITE_DIR")
     if reuse:
         site = Path(reuse)
@@ -50,6 +51,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text=True,
         check=False,
     )
+    (site.parent / BUILD_LOG).write_text(proc.stdout + proc.stderr, "utf-8")
     if proc.returncode != 0:
         pytest.fail(
             f"mkdocs build --strict failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}",

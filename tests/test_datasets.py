@@ -1,10 +1,11 @@
-"""Datasets: shapes, dtypes, labels, determinism from the rng, stratification, missing sklearn."""
+"""Datasets: shapes, dtypes, labels, determinism from the rng, stratification, and the digits
+shipped in the package (equal to scikit-learn's, read with NumPy alone)."""
 
 from __future__ import annotations
 
-import builtins
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -71,37 +72,44 @@ def test_load_digits_shapes_dtypes_and_labels() -> None:
 
 def test_load_digits_is_stratified_and_disjoint() -> None:
     split = bp.datasets.load_digits(test_size=0.3, rng=np.random.default_rng(5))
-    from sklearn.datasets import load_digits as sk_load_digits
-
-    full = sk_load_digits()
-    counts = np.bincount(full.target)
+    raw = bp.datasets._digits()
+    counts = np.bincount(raw[:, -1].astype(int))
     test_counts = np.bincount(split.y_test, minlength=10)
     # Every class keeps its share: round(0.3 * class size) of it goes to the test set.
     np.testing.assert_array_equal(test_counts, np.round(0.3 * counts).astype(int))
     np.testing.assert_array_equal(np.bincount(split.y_train, minlength=10), counts - test_counts)
     # Train and test partition the 1797 images: no image in both, none lost.
     rows = {tuple(r) for r in np.vstack([split.X_train, split.X_test])}
-    all_rows = {tuple(r) for r in full.data / 16.0}
+    all_rows = {tuple(r) for r in raw[:, :-1] / 16.0}
     assert rows == all_rows
     assert len(split.X_train) + len(split.X_test) == 1797
 
 
-def test_digits_file_equals_scikit_learns_loader(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bundled CSV, read without importing scikit-learn, is exactly what
-    ``sklearn.datasets.load_digits`` returns; so is the fallback used if the file moved."""
-    from sklearn.datasets import load_digits as sk_load_digits
-
-    full = sk_load_digits()
+def test_the_bundled_digits_equal_scikit_learns() -> None:
+    """The copy shipped in the package is scikit-learn's data set, value for value, in order."""
+    sk_datasets = pytest.importorskip("sklearn.datasets")
+    full = sk_datasets.load_digits()
     expected = np.column_stack([full.data, full.target])
-    np.testing.assert_array_equal(bp.datasets._digits_csv(), expected)
-    monkeypatch.setattr(bp.datasets.Path, "is_file", lambda self: False)
-    np.testing.assert_array_equal(bp.datasets._digits_csv(), expected)
+    np.testing.assert_array_equal(bp.datasets._digits(), expected)
 
 
-def test_load_digits_does_not_import_scikit_learn() -> None:
+def test_the_data_file_ships_in_the_package_with_its_origin_and_licence() -> None:
+    data = Path(bp.__file__).parent / "data"
+    with np.load(data / "digits.npz", allow_pickle=False) as npz:
+        assert sorted(npz.files) == ["labels", "pixels"]
+        assert npz["pixels"].shape == (1797, 64) and npz["labels"].shape == (1797,)
+    note = (data / "README.md").read_text("utf-8")
+    for words in ("UCI", "Optical Recognition of Handwritten Digits", "scikit-learn", "CC BY 4.0"):
+        assert words in note
+
+
+def test_load_digits_needs_only_numpy() -> None:
+    """With scikit-learn impossible to import, load_digits still works (and never tries)."""
     code = (
-        "import sys, backprop as bp; bp.datasets.load_digits(); "
-        "assert 'sklearn' not in sys.modules, 'imported sklearn'"
+        "import sys; sys.modules['sklearn'] = None; sys.modules['sklearn.datasets'] = None\n"
+        "import backprop as bp; s = bp.datasets.load_digits()\n"
+        "assert len(s.X_train) + len(s.X_test) == 1797\n"
+        "assert not [m for m, v in sys.modules.items() if v and m.startswith(('sklearn', 'scipy'))]"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -121,30 +129,3 @@ def test_load_digits_is_deterministic_from_the_rng() -> None:
 def test_load_digits_test_size_error() -> None:
     with pytest.raises(ValueError, match=r"test_size must be in \(0, 1\), got 1\.5"):
         bp.datasets.load_digits(test_size=1.5)
-
-
-def test_load_digits_without_scikit_learn(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With scikit-learn missing, the error says what to install."""
-    real_import = builtins.__import__
-
-    def no_sklearn(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "sklearn" or name.startswith("sklearn."):
-            raise ModuleNotFoundError(f"No module named {name!r}")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_sklearn)
-    monkeypatch.setattr(bp.datasets.importlib.util, "find_spec", lambda name: None)
-    for mod in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")]:
-        monkeypatch.delitem(sys.modules, mod)
-    msg = r"load_digits needs scikit-learn.*pip install 'backprop\[datasets\]'"
-    with pytest.raises(ImportError, match=msg) as info:
-        bp.datasets.load_digits()
-    assert isinstance(info.value.__cause__, ImportError)  # the original error is chained
-
-
-def test_load_digits_with_sklearn_datasets_blocked(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same, simulated the other way: None entries in sys.modules block the imports."""
-    monkeypatch.setitem(sys.modules, "sklearn", None)
-    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
-    with pytest.raises(ImportError, match=r"pip install scikit-learn"):
-        bp.datasets.load_digits()

@@ -25,6 +25,7 @@ TITLES = {
     "03_stability": "Numerical stability",
     "04_bug_clinic": "Bug clinic",
     "05_shape_ledger": "Column math vs batch code",
+    "06_autograd": "From equations to autograd",
     "07_gradient_flow": "Gradient flow through depth",
 }
 # Headings that docs/derivation.md links to, with the anchor each must get.

@@ -1,8 +1,9 @@
-"""docs/performance.md shows exactly the table of the committed benchmark report.
+"""docs/performance.md and benchmarks/README.md show exactly the blocks of the committed report.
 
-``make bench`` writes ``benchmarks/results/latest.json`` and the table between the page's
-markers, both from the same run. The page cannot drift from the JSON: this test renders the
-JSON again with the benchmark package's own renderer and compares the two texts.
+``make bench`` writes ``benchmarks/results/latest.json``, the readers' tables between the
+page's markers and the maintainers' targets table between the README's, all from the same
+run. Neither can drift from the JSON: this test renders the JSON again with the benchmark
+package's own renderer and compares the texts. The page is for readers: no targets on it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,26 @@ report = load_report_module()
 def test_the_page_shows_the_committed_report() -> None:
     latest = report.load()
     assert report.block_in_page() == report.page_block(latest)
+
+
+def test_the_benchmarks_readme_shows_the_targets_of_the_committed_report() -> None:
+    latest = report.load()
+    assert report.block_in_page(report.README) == report.targets_block(latest)
+    for row in latest["results"]:
+        assert f"| {' | '.join(report.cells(row))} |" in report.block_in_page(report.README)
+
+
+def test_the_page_is_for_readers_not_a_target_report() -> None:
+    page = (ROOT / "docs" / "performance.md").read_text("utf-8")
+    block = report.block_in_page()
+    for internal in ("target", "met?", "**no**", "measured targets met", "docs build"):
+        assert internal not in block, internal
+    assert "targets met" not in page and "| **no** |" not in page
+    latest = report.load()
+    assert latest["environment"]["date"] in block  # measured and dated
+    for key in ("train_b128", "train_b32", "digits_ratio", "digits_seconds"):
+        row = next(r for r in latest["results"] if r["id"] == key)
+        assert report.cells(row)[1] in block, key
 
 
 def test_the_report_has_every_target_and_its_context() -> None:

@@ -44,11 +44,22 @@
 # shape (N, n), and `delta` holds one $\delta^{(k)}$ per row.
 
 # %%
+import html
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
 import backprop as bp
+
+
+class MarkdownTable(Markdown):
+    """A table on the page; text when run as `python this_file.py`."""
+
+    def __repr__(self):
+        return html.unescape(re.sub(r"</?\w+>", "", self.data.replace("<sup>", "^")))
+
 
 plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 np.set_printoptions(precision=4, suppress=True)
@@ -71,7 +82,7 @@ def show_table(header, rows):
     """Display rows as a Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
-    display(Markdown("\n".join(lines)))
+    display(MarkdownTable("\n".join(lines)))
 
 
 # %% [markdown]

@@ -16,7 +16,7 @@
 # # Training on real data
 #
 # The equations are checked; now they have to learn something. This notebook trains a
-# 64-64-10 network with ReLU on the handwritten digits that ship with scikit-learn, using the
+# 64-64-10 network with ReLU on the handwritten digits that ship with the package, using the
 # package's own `bp.fit` and `bp.SGD` with momentum, and then a small network on 2-D spirals, whose
 # decision regions can be drawn.
 #
@@ -29,6 +29,7 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython import get_ipython
 from IPython.display import Pretty, display
 from matplotlib.colors import ListedColormap
 
@@ -100,11 +101,12 @@ epochs = 20
 
 
 class ProgressBar:
-    """fit's callback: a text bar, redrawn after every epoch."""
+    """fit's callback: a text bar, redrawn after every epoch (a line per epoch in a script)."""
 
     def __init__(self, total, width=20):
         self.total, self.width = total, width
-        self.handle = display(Pretty(self.line(0, {})), display_id=True)
+        # `python 02_training.py` has no notebook display to redraw: print lines instead.
+        self.handle = display(Pretty(self.line(0, {})), display_id=True) if get_ipython() else None
 
     def line(self, done, logs):
         filled = round(self.width * done / self.total)
@@ -119,7 +121,11 @@ class ProgressBar:
         return text
 
     def __call__(self, epoch, logs):  # fit counts epochs from 0
-        self.handle.update(Pretty(self.line(epoch + 1, logs)))
+        line = self.line(epoch + 1, logs)
+        if self.handle is None:
+            print(line)
+        else:
+            self.handle.update(Pretty(line))
 
 
 history = bp.fit(

@@ -30,6 +30,9 @@
 # print that record.
 
 # %%
+import html
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
@@ -37,6 +40,14 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
 import backprop as bp
+
+
+class MarkdownTable(Markdown):
+    """A table on the page; text when run as `python this_file.py`."""
+
+    def __repr__(self):
+        return html.unescape(re.sub(r"</?\w+>", "", self.data.replace("<sup>", "^")))
+
 
 plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 np.set_printoptions(precision=4)
@@ -216,7 +227,7 @@ columns = {
 lines = ["| " + " | ".join(columns) + " |", "|---:" * len(columns) + "|"]
 for values in zip(*(col[0] for col in columns.values()), strict=True):
     lines.append("| " + " | ".join(f"{v:.4g}" for v in values) + " |")
-display(Markdown("\n".join(lines)))
+display(MarkdownTable("\n".join(lines)))
 print("floating-point errors:")
 print("  1/(1+exp(-z))        ", flags_a)
 print("  exp(z)/(1+exp(z))    ", flags_b)

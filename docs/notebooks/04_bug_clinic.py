@@ -35,11 +35,22 @@
 # look.
 
 # %%
+import html
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
 import backprop as bp
+
+
+class MarkdownTable(Markdown):
+    """A table on the page; text when run as `python this_file.py`."""
+
+    def __repr__(self):
+        return html.unescape(re.sub(r"</?\w+>", "", self.data.replace("<sup>", "^")))
+
 
 plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 
@@ -73,7 +84,7 @@ def report(bug, buggy, fixed):
         flag = " **fails**" if buggy[name] > TOL else ""
         bad, good = f"{buggy[name]:.1e}{flag}", f"{fixed[name]:.1e}"
         lines.append(f"| `{name}` | {bad} | {good} |")
-    display(Markdown("\n".join(lines)))
+    display(MarkdownTable("\n".join(lines)))
 
 
 # %% [markdown]

@@ -37,12 +37,23 @@
 # same $W$.
 
 # %%
+import html
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 from matplotlib.patches import Patch, Rectangle
 
 import backprop as bp
+
+
+class MarkdownTable(Markdown):
+    """A table on the page; text when run as `python this_file.py`."""
+
+    def __repr__(self):
+        return html.unescape(re.sub(r"</?\w+>", "", self.data.replace("<sup>", "^")))
+
 
 plt.rcParams["figure.facecolor"] = "white"  # legible in light and dark mode
 rng = np.random.default_rng(0)
@@ -220,7 +231,7 @@ lines = [
 ]
 for math, col_shape, code, batch_shape in ledger:
     lines.append(f"| {math} | {col_shape} | `{code}` | {batch_shape} |")
-display(Markdown("\n".join(lines)))
+display(MarkdownTable("\n".join(lines)))
 
 # %% [markdown]
 # Read across a row: a column vector of length $m$ becomes $N$ rows of length $m$, so a shape

@@ -2,11 +2,15 @@
 
 Policy (documented once, used everywhere):
 
-* Integer and boolean arrays are **cast** to the module's float dtype; any other
-  non-float dtype (complex, object, strings) is rejected with a ``TypeError``.
+* Integer and boolean arrays are **cast**: by ``Linear`` to its own dtype (it casts other
+  float dtypes too), by activations and losses to float64 (they keep a float input's dtype;
+  a loss casts the target to the prediction's dtype). Any other non-float dtype (complex,
+  object, strings) is rejected with a ``TypeError``.
 * Shapes are never broadcast: a mismatch is a ``ValueError`` naming the module
   and both shapes.
 * NaN and inf are rejected with a ``ValueError`` that says where they are.
+* Every ``rng`` argument is an int seed, a ``numpy.random.Generator`` or ``None``
+  (``numpy.random.default_rng``'s convention), turned into a Generator by ``as_rng``.
 
 Every message starts with ``where``: the module that checks (a layer, formatted with its
 ``repr`` only when an error is raised, so a check costs nothing for its name) or a name.
@@ -20,6 +24,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.floating[Any]]
+RNGLike = int | np.random.Generator | None
+"""What every ``rng`` parameter accepts: an int seed, a Generator, or None."""
 
 
 def as_float_array(
@@ -44,14 +50,35 @@ def as_float_array(
 
 
 def check_finite(x: NDArray[Any], where: object, what: str) -> None:
-    """Raise ``ValueError`` if ``x`` holds NaN or inf, naming the first bad position."""
+    """Raise ``ValueError`` if ``x`` holds NaN or inf, naming the first bad position.
+
+    For a 2-D ``x`` the message gives the row (the sample) and the column (the feature).
+    """
     if not np.isfinite(x).all():
-        bad = np.argwhere(~np.isfinite(x))[0]
-        value = x[tuple(bad)]
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
+        place = f" (row {bad[0]}, column {bad[1]})" if len(bad) == 2 else ""
         raise ValueError(
-            f"{where}: {what} contains {value} at index {tuple(int(i) for i in bad)}. "
+            f"{where}: {what} contains {x[bad]} at index {bad}{place}. "
             "Check the data (or lower the learning rate if training diverged)."
         )
+
+
+def as_rng(rng: object, where: object) -> np.random.Generator:
+    """``rng`` as a Generator: an int seed (``default_rng(seed)``), a Generator (itself) or
+    ``None`` (fresh entropy), as ``numpy.random.default_rng`` does.
+
+    Anything else (a float, a bool, the legacy ``np.random.RandomState``) is a ``TypeError``.
+    """
+    if rng is None or isinstance(rng, np.random.Generator):
+        return np.random.default_rng(rng)  # the same Generator object, not a copy
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool | np.bool_):
+        if rng < 0:
+            raise ValueError(f"{where}: an rng seed must be >= 0, got {rng}.")
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"{where}: rng must be an int seed, a numpy.random.Generator or None, got "
+        f"{type(rng).__name__} {rng!r}. Make one with np.random.default_rng(0)."
+    )
 
 
 def check_2d(x: NDArray[Any], where: object, what: str, n_features: int | None = None) -> None:

@@ -25,10 +25,22 @@ class Activation(Module):
     """Shape-preserving element-wise map; subclasses define ``_sigma`` and ``_sigma_prime``.
 
     ``forward``: ``Z`` (N, m) -> ``A`` (N, m). ``backward``: dL/dA (N, m) -> dL/dZ (N, m).
-    Integer inputs are cast to float64; float inputs keep their dtype.
+    Float inputs keep their dtype; integer and bool inputs are cast to float64.
+
+    A subclass implements two methods, and ``forward`` checks what the first returns:
+
+    * ``_sigma(self, Z: NDArray) -> tuple[NDArray, NDArray]``: ``Z`` (N, m) -> ``(A, cache)``,
+      ``A = sigma(Z)`` of shape (N, m) and whatever ``_sigma_prime`` needs (``Z``, ``A`` or
+      a mask);
+    * ``_sigma_prime(self, cache: NDArray) -> NDArray``: sigma'(Z), shape (N, m), from the
+      cache only.
+
+    A subclass with parameters of its own (a slope, say) takes them in ``__init__`` and calls
+    ``super().__init__()`` first.
     """
 
     def __init__(self) -> None:
+        super().__init__()
         self.cache: NDArray[Any] | None = None
         self.dtype: np.dtype[Any] = np.dtype(np.float64)
 
@@ -36,8 +48,25 @@ class Activation(Module):
         """``Z`` (N, m) -> ``A = sigma(Z)`` (N, m); caches what sigma' needs."""
         Z = as_float_array(Z, None, self, "input")
         self.dtype = Z.dtype
-        A, self.cache = self._sigma(Z)
+        out = self._sigma(Z)
+        if not (isinstance(out, tuple) and len(out) == 2 and np.shape(out[0]) == Z.shape):
+            self._bad_sigma(out, Z.shape)
+        A, self.cache = out
         return A
+
+    def _bad_sigma(self, out: Any, shape: tuple[int, ...]) -> None:
+        pair = isinstance(out, tuple) and len(out) == 2
+        if pair:
+            got = f"a tuple with A of shape {np.shape(out[0])}"
+        else:
+            got = type(out).__name__ + (f" of shape {np.shape(out)}" if np.ndim(out) else "")
+        raise (ValueError if pair else TypeError)(
+            f"{self!r}: _sigma(Z) must return a tuple (A, cache) with A = sigma(Z) of the "
+            f"input's shape {shape}; it returned {got}."
+        )
+
+    def _forward_ran(self) -> bool:
+        return self.cache is not None
 
     def backward(self, grad: ArrayLike) -> NDArray[Any]:
         """dL/dA (N, m) -> ``delta`` = dL/dZ (N, m)."""

@@ -55,6 +55,7 @@ def numerical_gradient(
         raise ValueError(
             "numerical_gradient: x must be contiguous so it can be perturbed in place."
         )
+    f = _scalar_valued(f)
     # --8<-- [start:central_difference]
     for i in range(flat.size):
         old = flat[i]
@@ -66,6 +67,23 @@ def numerical_gradient(
         gflat[i] = (f_plus - f_minus) / (2 * eps)  # error O(eps^2)
     # --8<-- [end:central_difference]
     return grad
+
+
+def _scalar_valued(f: Callable[[NDArray[Any]], float]) -> Callable[[NDArray[Any]], float]:
+    """``f``, checked at every call to return one number (a loss), not an array."""
+
+    def checked(x: NDArray[Any]) -> float:
+        value = f(x)
+        if np.ndim(value) != 0 or not np.isrealobj(value):
+            shape = f" of shape {np.shape(value)}" if np.ndim(value) else ""
+            raise TypeError(
+                f"numerical_gradient: f must return a scalar, the loss as one real number; it "
+                f"returned {type(value).__name__}{shape}. Reduce it to a number, e.g. "
+                "lambda x: float((G * layer.forward(x)).sum())."
+            )
+        return float(value)
+
+    return checked
 
 
 def relative_error(analytic: ArrayLike, numeric: ArrayLike) -> float:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from ._checks import as_float_array, check_2d, check_finite
+from ._checks import RNGLike, as_float_array, as_rng, check_2d, check_finite
 from .init import INITIALIZERS, InitName
 from .module import Module, Parameter, as_grad
 
@@ -57,7 +57,8 @@ class Linear(Module):
     Args:
         in_features: n, the width of the input.
         out_features: m, the width of the output.
-        rng: source of the random initial weights (``np.random.default_rng()`` if omitted).
+        rng: source of the random initial weights: an int seed, a ``numpy.random.Generator``
+            or ``None`` (fresh entropy), as for ``np.random.default_rng``.
         dtype: float dtype of ``W``, ``b`` and every array this layer returns.
         init: ``"he"`` (for ReLU, the default) or ``"xavier"`` (for sigmoid/tanh).
     """
@@ -67,10 +68,11 @@ class Linear(Module):
         in_features: int,
         out_features: int,
         *,
-        rng: np.random.Generator | None = None,
+        rng: RNGLike = None,
         dtype: DTypeLike = np.float64,
         init: InitName = "he",
     ) -> None:
+        super().__init__()
         for name, value in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"Linear: {name} must be a positive int, got {value!r}.")
@@ -81,8 +83,9 @@ class Linear(Module):
             raise ValueError(f"Linear: init must be one of {sorted(INITIALIZERS)}, got {init!r}.")
         self.in_features = int(in_features)
         self.out_features = int(out_features)
-        rng = np.random.default_rng() if rng is None else rng
-        self.W = INITIALIZERS[init](rng, self.in_features, self.out_features, self.dtype)
+        self.W = INITIALIZERS[init](
+            as_rng(rng, "Linear"), self.in_features, self.out_features, self.dtype
+        )
         self.b = np.zeros(self.out_features, dtype=self.dtype)
         self.dW: NDArray[Any] | None = None
         self.db: NDArray[Any] | None = None
@@ -90,6 +93,9 @@ class Linear(Module):
 
     def __repr__(self) -> str:
         return f"Linear(in_features={self.in_features}, out_features={self.out_features})"
+
+    def _forward_ran(self) -> bool:
+        return self.A_prev is not None
 
     def forward(self, A_prev: ArrayLike) -> NDArray[Any]:
         """``A_prev`` (N, n) -> ``Z`` (N, m). Caches ``A_prev`` for ``dW``."""

@@ -81,12 +81,10 @@ class MSELoss(Loss):
     def forward(self, pred: ArrayLike, target: ArrayLike) -> float:
         """``pred`` (N, m), ``target`` (N, m) -> mean squared error."""
         pred = as_float_array(pred, None, "MSELoss", "pred")
+        labels = np.asarray(target).dtype.kind in "iu"
         target = as_float_array(target, pred.dtype, "MSELoss", "target")
         if pred.shape != target.shape:
-            raise ValueError(
-                f"MSELoss: target shape {target.shape} does not match pred shape {pred.shape}. "
-                "Shapes are never broadcast; reshape the target, e.g. y.reshape(-1, 1)."
-            )
+            raise ValueError(_mse_shape_message(pred.shape, target.shape, labels))
         check_finite(pred, "MSELoss", "pred")
         check_finite(target, "MSELoss", "target")
         with np.errstate(over="ignore"):  # an overflow to inf is reported by _check_loss
@@ -103,6 +101,18 @@ class MSELoss(Loss):
         grad = 2 * diff / diff.size  # dL/da = 2 (a - y) / (N m); the mean brings the 1/(N m)
         # --8<-- [end:mse_grad]
         return grad
+
+
+def _mse_shape_message(pred: tuple[int, ...], target: tuple[int, ...], labels: bool) -> str:
+    """Why ``MSELoss`` got mismatched shapes, and the fix that fits the case."""
+    msg = f"MSELoss: target shape {target} does not match pred shape {pred}. Shapes are never broadcast; "
+    if labels and len(target) == 1 and len(pred) == 2 and pred[1] > 1 and pred[0] == target[0]:
+        C = pred[1]
+        return msg + (
+            f"these look like integer class labels for {C} outputs: one-hot encode them, "
+            f"np.eye({C})[y], or use SoftmaxCrossEntropyLoss, which takes the labels as they are."
+        )
+    return msg + "reshape the target, e.g. y.reshape(-1, 1)."
 
 
 class SoftmaxCrossEntropyLoss(Loss):

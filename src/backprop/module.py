@@ -7,6 +7,9 @@ A ``Module`` maps a batch ``X`` of shape (N, ...) to an output of shape (N, ...)
   dL/d(input). Parameter gradients are *overwritten* (never accumulated), so
   there is no ``zero_grad``.
 * ``parameters()`` lists the trainable arrays as ``Parameter`` handles.
+* ``state_dict()`` / ``load_state_dict(mapping)`` save and restore them (``state.py``).
+
+A subclass with its own ``__init__`` must call ``super().__init__()`` first.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from .state import Stateful
 
 
 @dataclass(frozen=True)
@@ -41,15 +46,23 @@ class Parameter:
         """dL/d(value), same shape; raises if ``backward`` has not run."""
         g: NDArray[Any] | None = getattr(self.owner, "d" + self.attr)
         if g is None:
+            if self.owner._forward_ran():
+                raise RuntimeError(
+                    f"{self.owner!r}: no gradient for {self.attr!r} yet: forward ran, backward "
+                    "did not. Call net.backward(...) after net.forward(...) before opt.step()."
+                )
             raise RuntimeError(
-                f"{self.owner!r}: no gradient for {self.attr!r} yet. Call net.backward(...) "
-                "after net.forward(...) before opt.step()."
+                f"{self.owner!r}: no gradient for {self.attr!r} yet: this layer has run neither "
+                "forward nor backward. Call net.forward(...) and net.backward(...) before "
+                "opt.step(). If you did, they ran on another network: this optimizer was "
+                "built for other parameters. Build it from the network you train, e.g. "
+                "bp.SGD(net.parameters())."
             )
         return g
 
 
 # --8<-- [start:contract]
-class Module:
+class Module(Stateful):
     """Base class: ``forward`` caches, ``backward`` overwrites gradients and returns dL/d(input)."""
 
     def forward(self, x: NDArray[Any]) -> NDArray[Any]:
@@ -65,6 +78,23 @@ class Module:
         return []
 
     # --8<-- [end:contract]
+
+    def __init__(self) -> None:
+        self._module_ready = True  # lets __getattr__ tell a skipped super().__init__()
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails, so it costs nothing on the hot path.
+        if name.startswith("__") or "_module_ready" in self.__dict__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        raise AttributeError(
+            f"{type(self).__name__} has no attribute {name!r}: its __init__ did not call "
+            "super().__init__(), which sets up the base class. Add super().__init__() as "
+            "the first line of __init__."
+        )
+
+    def _forward_ran(self) -> bool:
+        """Whether ``forward`` has cached something for ``backward`` (for error messages)."""
+        return False
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape of the output for an input of ``input_shape`` (shape-preserving by default)."""

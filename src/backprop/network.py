@@ -10,14 +10,19 @@ from numpy.typing import ArrayLike, NDArray
 
 from .layers import Linear
 from .module import Module, Parameter
+from .state import Stateful
 
 
-class Sequential:
+class Sequential(Stateful):
     """The network $a^{(L)} = \\sigma(W^{(L)} \\cdots \\sigma(W^{(1)} x + b^{(1)}) \\cdots + b^{(L)})$.
 
     ``layers`` is a plain list. ``forward``: X (N, n_0) -> output (N, n_L).
     ``backward(grad)``: dL/d(output) (N, n_L) -> dL/dX (N, n_0), setting every
     ``Linear``'s ``dW`` and ``db`` on the way (BP2 is this loop in reverse).
+    ``state_dict()`` and ``load_state_dict(mapping)`` save and restore the parameters.
+
+    Each position needs its own module object: a layer given twice would have its cache and
+    gradients overwritten by its second use, so it is a ``ValueError``.
     """
 
     def __init__(self, *layers: Module) -> None:
@@ -26,6 +31,17 @@ class Sequential:
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
                 raise TypeError(f"Sequential: layers[{i}] is {layer!r}, not a backprop Module.")
+        first_seen: dict[int, int] = {}
+        for i, layer in enumerate(layers):
+            j = first_seen.setdefault(id(layer), i)
+            if j != i:
+                raise ValueError(
+                    f"Sequential: layers[{j}] and layers[{i}] are the same {layer!r} object. "
+                    "A module used twice has its forward cache and its gradients overwritten "
+                    "by the second use, not summed, so backward would be wrong (and the "
+                    "optimizer would update its parameters twice). Create a separate module "
+                    "for each position."
+                )
         self.layers: list[Module] = list(layers)
 
     def __repr__(self) -> str:

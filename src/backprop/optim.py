@@ -20,6 +20,12 @@ class Optimizer:
     """Base class: holds the parameters and validates hyper-parameters."""
 
     def __init__(self, params: Iterable[Parameter], lr: float) -> None:
+        name = type(self).__name__
+        if callable(params):
+            raise TypeError(
+                f"{name}: got the method {getattr(params, '__qualname__', params)!r} itself, "
+                f"not its result. Call it: {name}(net.parameters(), ...)."
+            )
         self.params = list(params)
         if not self.params:
             raise ValueError(f"{type(self).__name__}: got no parameters to optimize.")
@@ -36,6 +42,11 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter in place from its current gradient."""
         raise NotImplementedError
+
+    def _grads(self) -> list[NDArray[Any]]:
+        """Every parameter's gradient, read before any update, so a missing one (its error
+        says why) leaves all parameters unchanged."""
+        return [p.grad for p in self.params]
 
 
 class SGD(Optimizer):
@@ -62,8 +73,9 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         """One update of every parameter, in place."""
-        for i, p in enumerate(self.params):
-            W, g = p.value, p.grad
+        grads = self._grads()
+        for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
+            W = p.value
             dtype = W.dtype.type
             if self.weight_decay:
                 g = g + dtype(self.weight_decay) * W
@@ -110,10 +122,11 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         """One Adam update of every parameter, in place."""
+        grads = self._grads()
         self.t += 1
         b1, b2 = self.betas
-        for p, m, v in zip(self.params, self.m, self.v, strict=True):
-            W, g = p.value, p.grad
+        for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
+            W = p.value
             dtype = W.dtype.type
             if self.weight_decay:
                 g = g + dtype(self.weight_decay) * W

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._checks import RNGLike, as_rng
+from ._fit_checks import check_data, check_optimizer
 from .losses import Loss, SoftmaxCrossEntropyLoss
 from .network import Sequential
 from .optim import Optimizer
@@ -24,7 +26,7 @@ def fit(
     y: ArrayLike,
     epochs: int = 10,
     batch_size: int = 32,
-    rng: np.random.Generator | None = None,
+    rng: RNGLike = None,
     *,
     validation_data: tuple[ArrayLike, ArrayLike] | None = None,
     callback: Callback | None = None,
@@ -34,7 +36,12 @@ def fit(
     Each epoch shuffles the samples with ``rng`` and runs, per mini-batch of at most
     ``batch_size`` rows: ``forward``, ``loss_fn.forward``, ``backward`` (skipping
     dL/dX, which training never needs) and ``opt.step()``. The same ``rng`` seed and
-    initial weights give the same run.
+    initial weights give the same run. ``rng`` is an int seed, a ``numpy.random.Generator``
+    or ``None``.
+
+    Before the first update, ``fit`` checks all of ``X``, ``y`` and ``validation_data``
+    (shapes, NaN/inf with its row and column, labels against the loss) and that ``opt`` holds
+    this network's parameters: when it raises, no parameter has changed.
 
     Returns a history with one entry per epoch: ``"loss"`` (mean over the epoch's
     samples) and, for ``SoftmaxCrossEntropyLoss``, ``"accuracy"`` (on the training
@@ -42,19 +49,17 @@ def fit(
     ``"val_loss"`` and ``"val_accuracy"``. ``callback(epoch, logs)`` is called after
     each epoch with that epoch's values (a progress bar can use it).
     """
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim != 2 or len(X) != len(y):
-        raise ValueError(
-            f"fit: X must be (N, features) and y must have N rows; got X {X.shape}, y {y.shape}."
-        )
     if not (
         isinstance(epochs, int) and epochs >= 1 and isinstance(batch_size, int) and batch_size >= 1
     ):
         raise ValueError(
             f"fit: epochs and batch_size must be positive ints, got {epochs}, {batch_size}."
         )
-    rng = np.random.default_rng() if rng is None else rng
+    X, y = check_data(net, loss_fn, X, y)
+    if validation_data is not None:
+        validation_data = check_data(net, loss_fn, *validation_data, what="validation_data ")
+    check_optimizer(net, opt)
+    rng = as_rng(rng, "fit")
     classify = isinstance(loss_fn, SoftmaxCrossEntropyLoss)
     history: History = {"loss": []}
     if classify:

@@ -313,3 +313,31 @@ def test_palette_toggle_recolours_a_rendered_page(browser: Any, server: Server) 
         context.close()
     bad += [f"console: {m}" for m in rec.console_errors + rec.page_errors]
     assert not bad, "\n".join(bad)
+
+
+def test_a_solution_opens_and_shows(browser: Any, server: Server) -> None:
+    """Solutions are closed: their code is hidden until the reader clicks "Solution", which
+    shows it (and its typeset math) without leaving the page."""
+    [url] = [u for u in server.pages if u.endswith("/exercises/")]
+    context, _tap = new_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        solutions = page.locator(".md-content details.success")
+        assert solutions.count() >= 15
+        closed = solutions.evaluate_all("els => els.filter(d => !d.open).length")
+        assert closed == solutions.count(), "a solution is open before any click"
+        # The LeakyReLU exercise's solution: a code block pulled from docs/exercises/leaky_relu.py
+        block = page.locator(
+            ".md-content details.success:has(.filename:text('docs/exercises/leaky_relu.py'))"
+        )
+        code = block.locator("pre code")
+        assert not code.is_visible()
+        block.locator("summary").click()
+        code.wait_for(state="visible")
+        assert "class LeakyReLU(bp.Activation)" in code.inner_text()
+        assert block.evaluate("d => d.open")
+        box = code.bounding_box()
+        assert box and box["height"] > 50
+    finally:
+        context.close()

@@ -11,6 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 SRC = ROOT / "src"
+EXERCISES = DOCS / "exercises"  # exercise fragments and sources, pulled in as "exercises/<file>"
+TABLES = "exercise_tables/"  # generated at build time by hooks/exercise_tables.py
 
 # Every snippet reference on a page: `--8<-- "backprop/layers.py:bp3"` (one per line).
 SNIPPET_REF = re.compile(r'^\s*--8<--\s+"([^":]+)(?::([^"]+))?"\s*$', re.MULTILINE)
@@ -45,6 +47,17 @@ def src_sections() -> dict[tuple[str, str], dict[str, int]]:
     found: dict[tuple[str, str], dict[str, int]] = {}
     for path in sorted(SRC.glob("**/*.py")):
         rel = path.relative_to(SRC).as_posix()
+        for m in SECTION_MARKER.finditer(path.read_text("utf-8")):
+            counts = found.setdefault((rel, m.group(2)), {"start": 0, "end": 0})
+            counts[m.group(1)] += 1
+    return found
+
+
+def exercise_sections() -> dict[tuple[str, str], dict[str, int]]:
+    """Like `src_sections`, for the exercise sources: keys ("exercises/<file>.py", section)."""
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    for path in sorted(EXERCISES.glob("*.py")):
+        rel = path.relative_to(DOCS).as_posix()
         for m in SECTION_MARKER.finditer(path.read_text("utf-8")):
             counts = found.setdefault((rel, m.group(2)), {"start": 0, "end": 0})
             counts[m.group(1)] += 1

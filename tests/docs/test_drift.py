@@ -1,6 +1,7 @@
 """Drift fails the build, proven on temporary copies of the repository.
 
-Each copy has the real mkdocs.yml, vendor.lock, hooks, docs/ and src/, with two changes that keep it fast:
+Each copy has the real mkdocs.yml, vendor.lock, hooks, docs_build, docs/, src/ and the
+package's metadata (pyproject.toml, README.md, LICENSE), with two changes that keep it fast:
 the real notebooks are rendered without executing them (`execute_ignore`), and one tiny
 notebook, `notebooks/zz_drift.py`, is added to the nav and executed. The unchanged copy must
 build; then one kind of drift is planted and `mkdocs build --strict` must fail, saying why.
@@ -31,12 +32,21 @@ print(bp.__version__)
 def make_copy(dest: Path) -> Path:
     shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "hooks", dest / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
+    # hooks/exercise_tables.py runs scripts/exercise_tables.py
+    shutil.copytree(
+        ROOT / "scripts", dest / "scripts", ignore=shutil.ignore_patterns("__pycache__")
+    )
     # the build-time measurements that hooks/page_values.py fills into the pages
     shutil.copytree(
         ROOT / "sitevalues", dest / "sitevalues", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copytree(DOCS, dest / "docs", ignore=shutil.ignore_patterns("vendor", "__pycache__"))
     shutil.copy2(ROOT / "vendor.lock", dest / "vendor.lock")  # the diagrams hook reads it
+    shutil.copytree(
+        ROOT / "docs_build", dest / "docs_build", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for name in ("pyproject.toml", "README.md", "LICENSE"):  # the site's wheel is built from them
+        shutil.copy2(ROOT / name, dest / name)
     (dest / "docs" / "notebooks").mkdir(exist_ok=True)
     (dest / "docs" / "notebooks" / "zz_drift.py").write_text(TINY_NOTEBOOK)
     config = (ROOT / "mkdocs.yml").read_text("utf-8")
@@ -65,6 +75,9 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> None:
     proc = mkdocs_build(project, project / "site")
     assert proc.returncode == 0, f"the unchanged copy does not build:\n{proc.stderr[-6000:]}"
     assert "Drift probe" in (project / "site" / "notebooks" / "zz_drift" / "index.html").read_text()
+    log = proc.stdout + proc.stderr
+    coverage = r"math check: derivation\.md: \d+ of \d+ display equations evaluated"
+    assert re.search(coverage, log), f"no math check coverage line:\n{log[-3000:]}"
 
 
 def build_with(tmp_path: Path, plant: Callable[[Path], None]) -> str:
@@ -118,3 +131,40 @@ def test_dead_internal_link_and_anchor_fail(baseline: None, tmp_path: Path) -> N
     log = build_with(tmp_path, plant)
     assert "no-such-page.md" in log, log[-3000:]
     assert "no-such-anchor" in log, log[-3000:]
+
+
+# A wrong equation fails the build (hooks/math_check.py), naming the page and the equation.
+# tests/mathcheck/test_derivation.py plants many more through the checker's Python API.
+EQUATION_FAULTS = [
+    # (text on docs/derivation.md, the text with the fault, what the failure must name)
+    (
+        r"\big(W^{(k+1)}\big)^{\top} \delta^{(k+1)}\Big)",
+        r"W^{(k+1)} \delta^{(k+1)}\Big)",
+        "equation (BP2)",
+    ),
+    (
+        r"{\partial W^{(k)}} = \delta^{(k)} \big(",
+        r"{\partial W^{(k)} = \delta^{(k)} \big(",
+        "does not parse",
+    ),
+    (
+        r"| $(\Delta^{(k)})^\top A^{(k-1)}$ |",
+        r"| $\Delta^{(k)} A^{(k-1)}$ |",
+        "BP3, batch form, in the ledger",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "named"), EQUATION_FAULTS, ids=["BP2", "typo", "ledger"])
+def test_wrong_equation_fails(
+    baseline: None, tmp_path: Path, old: str, new: str, named: str
+) -> None:
+    def plant(project: Path) -> None:
+        page = project / "docs" / "derivation.md"
+        text = page.read_text("utf-8")
+        assert text.count(old) == 1, f"docs/derivation.md no longer has {old!r} exactly once"
+        page.write_text(text.replace(old, new), "utf-8")
+
+    log = build_with(tmp_path, plant)
+    assert "math check: derivation.md, equation" in log and named in log, log[-3000:]
+    assert log.count("math check: derivation.md, equation") == 1, log[-3000:]

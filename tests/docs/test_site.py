@@ -5,7 +5,9 @@ reader copies. Every Python block runs as it is, in a fresh interpreter. Skipped
 
 * blocks titled with a package source file, e.g. `title="backprop/layers.py (Linear.forward)"`:
   they are snippets pulled from src/backprop by `--8<--`, fragments of methods by design. The
-  test checks instead that each of their lines is in that source file.
+  test checks instead that each of their lines is in that source file. The same holds for
+  blocks titled with an exercise source, `docs/exercises/<name>.py`, which
+  tests/exercises/ runs as files (starters raise NotImplementedError by design).
 * blocks with the class `fragment` (Markdown: ```` ```{.python .fragment} ````), for any
   other fragment shown on purpose.
 * notebook pages: the build itself executes every notebook cell (`execute: true`,
@@ -30,10 +32,12 @@ CODE_BLOCK = re.compile(
     r"<pre[^>]*>(?:<span></span>)?<code[^>]*>(?P<code>.*?)</code></pre>",
     re.DOTALL,
 )
-SOURCE_TITLE = re.compile(r"^(backprop/[\w/]+\.py)\b")
+# A package source (under src/) or an exercise source (docs/exercises/, the repository's path).
+SOURCE_TITLE = re.compile(r"^(backprop/[\w/]+\.py|docs/exercises/\w+\.py)\b")
 NAV_PAGES = [
     "index.html",
     "derivation/index.html",
+    "exercises/index.html",
     "notebooks/01_check_equations/index.html",
     "notebooks/02_training/index.html",
     "notebooks/03_stability/index.html",
@@ -105,7 +109,8 @@ def test_python_code_blocks_run(built_site: Path, tmp_path: Path) -> None:
     for block in python_blocks(built_site):
         source = SOURCE_TITLE.match(block.title)
         if source:
-            path = SRC / source.group(1)
+            rel = source.group(1)
+            path = ROOT / rel if rel.startswith("docs/") else SRC / rel
             lines = {line.strip() for line in path.read_text("utf-8").splitlines()}
             foreign = [ln for ln in block.code.splitlines() if ln.strip() not in lines]
             assert not foreign, f"{block.name}: lines not in {path}: {foreign}"

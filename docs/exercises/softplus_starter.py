@@ -1,0 +1,40 @@
+"""Starter: Softplus as an activation module that caches its output. Fill in, then run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+import backprop as bp
+
+
+class Softplus(bp.Activation):
+    """sigma(z) = log(1 + e^z)."""
+
+    def _sigma(self, Z: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
+        # Return (A, A): cache the output. Mind overflow: np.exp(1000.0) is inf.
+        raise NotImplementedError("Softplus._sigma: A = log(1 + e^Z), computed stably")
+
+    def _sigma_prime(self, A: NDArray[Any]) -> NDArray[Any]:
+        # Return sigma'(Z) from the output A alone.
+        raise NotImplementedError("Softplus._sigma_prime: sigma'(Z) written in terms of A")
+
+
+# --8<-- [start:check]
+def check() -> dict[str, float]:
+    """Relative errors of a small float64 network using Softplus (batch of 6 rows)."""
+    rng = np.random.default_rng(0)
+    net = bp.Sequential(bp.Linear(3, 4, rng=rng), Softplus(), bp.Linear(4, 2, rng=rng))
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 2, size=6)
+    return bp.check_gradients(net, bp.SoftmaxCrossEntropyLoss(), X, y)
+
+
+if __name__ == "__main__":
+    errors = check()
+    for name, err in errors.items():
+        print(f"{name:>6}: relative error {err:.1e}")
+    assert max(errors.values()) < 1e-7, "a gradient disagrees with finite differences"
+    print("passed")
+# --8<-- [end:check]

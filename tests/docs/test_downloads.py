@@ -1,0 +1,196 @@
+"""The site offers the code (issue 12): the wheel built from src/, linked from the home page
+with its `pip install` line, and each notebook as an executed .ipynb and as its .py source.
+Also: the build's output says which notebook runs and nothing alarming (no kernel warnings)."""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from types import ModuleType
+
+import nbformat
+import pytest
+from docs_helpers import DOCS, ROOT
+
+import backprop as bp
+
+NOTEBOOKS = sorted(p.stem for p in (DOCS / "notebooks").glob("[0-9][0-9]_*.py"))
+
+
+def load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+downloads = load(ROOT / "docs_build" / "site_downloads.py")
+
+
+def the_wheel(site: Path) -> Path:
+    wheels = list((site / "downloads").glob("*.whl"))
+    assert len(wheels) == 1, wheels
+    return wheels[0]
+
+
+def test_the_wheel_is_the_renamed_package(built_site: Path) -> None:
+    wheel = the_wheel(built_site)
+    assert wheel.name == f"backprop_derivation-{bp.__version__}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        meta = z.read(f"backprop_derivation-{bp.__version__}.dist-info/METADATA").decode()
+    for module in (ROOT / "src" / "backprop").glob("*.py"):
+        assert f"backprop/{module.name}" in names
+    assert {"backprop/data/digits.npz", "backprop/data/README.md"} <= names
+    assert "\nName: backprop-derivation\n" in meta
+    requires = re.findall(r"^Requires-Dist: (.+)$", meta, re.M)
+    assert [r for r in requires if "extra ==" not in r] == ["numpy>=2.0"]
+
+
+def test_the_home_page_links_the_wheel_with_its_pip_line(built_site: Path) -> None:
+    page = (built_site / "index.html").read_text("utf-8")
+    name = the_wheel(built_site).name
+    assert f'href="downloads/{name}"' in page
+    blocks = [
+        html.unescape(re.sub(r"<[^>]+>", "", b)) for b in re.findall(r"<pre.*?</pre>", page, re.S)
+    ]
+    assert any(f"pip install {name}" in b for b in blocks), "no `pip install <wheel>` block"
+    assert "%WHEEL%" not in page
+
+
+def test_the_shipped_wheel_runs_with_numpy_alone(built_site: Path, tmp_path: Path) -> None:
+    """Unpacked (a wheel is a zip), the package loads the digits, round-trips a state dict and
+    takes an integer seed, from a folder outside the repository."""
+    with zipfile.ZipFile(the_wheel(built_site)) as z:
+        z.extractall(tmp_path / "wheel")
+    code = f"""
+import sys
+sys.path.insert(0, {str(tmp_path / "wheel")!r})
+import numpy as np, backprop as bp
+assert bp.__file__.startswith({str(tmp_path / "wheel")!r}), bp.__file__
+d = bp.datasets.load_digits()
+net = bp.Sequential(bp.Linear(64, 16, rng=0), bp.ReLU(), bp.Linear(16, 10, rng=1))
+np.savez("w.npz", **net.state_dict())
+other = bp.Sequential(bp.Linear(64, 16, rng=5), bp.ReLU(), bp.Linear(16, 10, rng=6))
+other.load_state_dict(np.load("w.npz"))
+assert np.array_equal(other.predict(d.X_test), net.predict(d.X_test))
+print("ok", len(d.X_train) + len(d.X_test))
+"""
+    proc = subprocess.run(
+        [sys.executable, "-I", "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok 1797"
+
+
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_each_notebook_page_links_its_ipynb_and_py(built_site: Path, stem: str) -> None:
+    page_dir = built_site / "notebooks" / stem
+    page = (page_dir / "index.html").read_text("utf-8")
+    para = re.search(r'<p class="notebook-downloads" data-search-exclude>(.*?)</p>', page, re.S)
+    assert para, f"{stem}: no download links"
+    hrefs = re.findall(r'href="([^"]+)" download', para.group(1))
+    assert [Path(h).name for h in hrefs] == [f"{stem}.ipynb", f"{stem}.py"]
+    ipynb, py = ((page_dir / h).resolve() for h in hrefs)
+    assert py.read_bytes() == (DOCS / "notebooks" / f"{stem}.py").read_bytes()
+    nb = nbformat.read(ipynb, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(c.execution_count for c in code), "the .ipynb was not executed"
+    assert sum(len(c.outputs) for c in code) >= 1
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+
+
+def test_the_build_output_has_no_kernel_warnings(built_site: Path) -> None:
+    log = built_site.parent / "mkdocs-build.log"
+    if not log.is_file():
+        pytest.skip(f"no {log} (SITE_DIR reuses a build made elsewhere)")
+    text = log.read_text("utf-8")
+    assert "Converting notebook" in text  # the output says which notebook runs
+    assert "without encryption" not in text and "IPKernelApp" not in text, text[-3000:]
+    assert not [line for line in text.splitlines() if "WARNING" in line], text[-3000:]
+
+
+# --- the module itself, without a build ---------------------------------------------------------
+
+
+def test_links_are_relative_to_the_page() -> None:
+    links = downloads.links_html("notebooks/02_training.py", "notebooks/02_training/")
+    assert 'href="../../downloads/notebooks/02_training.ipynb" download' in links
+    assert 'href="../../downloads/notebooks/02_training.py" download' in links
+    assert ".ipynb" not in downloads.links_html("notebooks/x.py", "notebooks/x/", with_ipynb=False)
+
+
+def test_links_go_under_the_title_or_fail() -> None:
+    out = downloads.add_links("<div><h1>T</h1><p>a</p></div>", "<p>L</p>", "x")
+    assert out == "<div><h1>T</h1>\n<p>L</p><p>a</p></div>"
+    with pytest.raises(ValueError, match=r"x: no <h1> title"):
+        downloads.add_links("<p>no title</p>", "<p>L</p>", "x")
+
+
+def project(root: Path, extra: str) -> Path:
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        f'[project]\nname = "probe"\nversion = "1"\n{extra}'
+        '[tool.hatch.build.targets.wheel]\npackages = ["probe"]\n',
+        "utf-8",
+    )
+    (root / "probe").mkdir()
+    (root / "probe" / "__init__.py").write_text("", "utf-8")
+    return root
+
+
+def test_a_failing_wheel_build_says_so(tmp_path: Path) -> None:
+    broken = project(tmp_path / "broken", "dependencies = 5\n")  # not a list: hatchling fails
+    with pytest.raises(RuntimeError, match=r"building the wheel failed \(pip exited [1-9]"):
+        downloads.build_wheel(broken, tmp_path / "out")
+
+
+def test_a_wheel_of_another_name_fails_the_build(tmp_path: Path) -> None:
+    """Without requires-python, hatchling names the wheel py2.py3: not the name the page shows."""
+    other = project(tmp_path / "other", "")
+    with pytest.raises(RuntimeError, match=r"made \['probe-1-py2\.py3-none-any\.whl'\]"):
+        downloads.build_wheel(other, tmp_path / "out")
+
+
+def test_the_wheel_name_comes_from_pyproject() -> None:
+    assert downloads.wheel_name(ROOT) == f"backprop_derivation-{bp.__version__}-py3-none-any.whl"
+
+
+def test_kernels_start_without_the_tcp_warning(tmp_path: Path) -> None:
+    """hooks/parallel_notebooks.py runs a notebook: the kernel's output has no warning, and the
+    kernel's sockets are not left in the working directory."""
+    nb_path = tmp_path / "probe.py"
+    nb_path.write_text("# %%\nprint(6 * 7)\n", "utf-8")
+    code = f"""
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("pn", {str(ROOT / "hooks" / "parallel_notebooks.py")!r})
+pn = importlib.util.module_from_spec(spec); spec.loader.exec_module(pn)
+runs = pn.NotebookRuns([{str(nb_path)!r}], "python3", False)
+runs.join()
+nb = runs.results[{str(nb_path)!r}].result()
+print(nb.cells[0].outputs[0]["text"].strip())
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "42"
+    assert "without encryption" not in proc.stderr, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["probe.py"]
