@@ -220,7 +220,11 @@ def test_mobile_derivation_has_no_horizontal_scroll(browser: Any, server: Server
         rec, page, cdp, _source = _open_rendered(context, tap, server, url)
         state = page.evaluate(JS_MOBILE)
         SCREENSHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "derivation.mobile.png"), full_page=True)
+        # The page is 27,000 px tall at 390 px: a full-page screenshot takes 20-30 s on a busy
+        # machine (measured), beyond the context's 20 s default.
+        page.screenshot(
+            path=str(SCREENSHOTS / "derivation.mobile.png"), full_page=True, timeout=90000
+        )
         cdp.detach()
     finally:
         context.close()
