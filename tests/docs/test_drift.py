@@ -42,6 +42,7 @@ def make_copy(dest: Path) -> Path:
     )
     shutil.copytree(DOCS, dest / "docs", ignore=shutil.ignore_patterns("vendor", "__pycache__"))
     shutil.copy2(ROOT / "vendor.lock", dest / "vendor.lock")  # the diagrams hook reads it
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")  # MathJax in Node typesets the math
     shutil.copytree(
         ROOT / "docs_build", dest / "docs_build", ignore=shutil.ignore_patterns("__pycache__")
     )
