@@ -695,10 +695,17 @@ async (tags) => {
 """
 
 
+# hooks/lazy_blocks.py gives blocks far down a page `content-visibility: auto`. A skipped block
+# has no layout, so axe would not see its colours or sizes: render every block before axe runs.
+CSS_RENDER_ALL = ".md-typeset .bp-lazy { content-visibility: visible !important; }"
+
+
 def run_axe(page: Any) -> list[dict[str, Any]]:
-    """axe-core's violations on the page as it is now (every impact)."""
+    """axe-core's violations on the page as it is now (every impact), every block rendered."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE_JS.read_text("utf-8"))
+    if not page.evaluate("!!document.getElementById('bp-render-all')"):
+        page.add_style_tag(content=CSS_RENDER_ALL).evaluate("e => { e.id = 'bp-render-all'; }")
     return list(page.evaluate(JS_AXE_RUN, AXE_TAGS))
 
 

@@ -172,3 +172,49 @@ def test_a11y_markup_makes_sideways_scrollers_focusable() -> None:
     assert out.count('<figure tabindex="0">') == 1, "only the figure with an SVG"
     assert '<table tabindex="0"><tr>' in out and '<table class="dataframe">' in out
     assert a11y.focusable_scrollers(out) == out
+
+
+lazy = load("lazy_blocks")
+
+
+def _lazy_classes(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<(\w+)[^>]*class="([^"]*\bbp-lazy\b[^"]*)"', html)
+
+
+def test_lazy_blocks_leaves_the_first_screens_and_headings_eager() -> None:
+    para = "<p>" + "x" * 100 + "</p>\n"
+    html = (
+        "<h1>T</h1>\n" + para * 3 + '<h2 id="a">A</h2>\n' + para
+        + '<div class="highlight"><pre><code>a\n</code></pre></div>\n'
+        + "<style>p{}</style>\n<hr>\n<table><tr><td>1</td></tr></table>\n"
+    )  # fmt: skip
+    out = lazy.mark_lazy_blocks(html, eager_chars=250)
+    # Only the class attribute changes: removing the added class gives back the input.
+    assert out.replace(" bp-lazy", "").replace(' class="bp-lazy"', "") == html
+    assert _lazy_classes(out) == [
+        ("p", "bp-lazy"),  # the 4th paragraph starts after 300 characters of text
+        ("div", "highlight bp-lazy"),
+        ("table", "bp-lazy"),
+    ]
+    assert '<h2 id="a">' in out and "<style>p{}</style>" in out and "<hr>" in out
+    # The first 250 characters stay eager: the first three paragraphs have no class.
+    assert out.startswith("<h1>T</h1>\n" + para * 3)
+
+
+def test_lazy_blocks_counts_nested_markup_as_one_block() -> None:
+    inner = "<div><p>" + "y" * 50 + "</p><br><img src='a.svg'></div>"
+    html = f'<p>{"z" * 60}</p><details class="tip"><summary>S</summary>{inner}</details><p>w</p>'
+    out = lazy.mark_lazy_blocks(html, eager_chars=50)
+    assert _lazy_classes(out) == [("details", "tip bp-lazy"), ("p", "bp-lazy")]
+
+
+def test_lazy_blocks_fails_on_an_unclosed_block_and_a_changed_theme() -> None:
+    with pytest.raises(ValueError, match="unclosed <div>"):
+        lazy.mark_lazy_blocks("<p>a</p><div><p>b</p>")
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="x.md"))
+    with pytest.raises(PluginError, match=r"x\.md.*_ARTICLE"):
+        lazy.on_post_page("<main><article>no class</article></main>", page=page, config={})
+    ok = '<article class="md-content__inner md-typeset"><p>a</p></article>'
+    assert lazy.on_post_page(ok, page=page, config={}) == ok

@@ -191,7 +191,7 @@ def test_math_is_typeset_in_the_built_html(built_site: Path) -> None:
     for page in sorted(built_site.glob("**/index.html")):
         text = page.read_text("utf-8")
         rel = page.relative_to(built_site).as_posix()
-        for m in re.finditer(r'<(span|div) class="arithmatex">(.{0,120})', text, re.S):
+        for m in re.finditer(r'<(span|div) class="arithmatex(?: bp-lazy)?">(.{0,120})', text, re.S):
             total += 1
             if not m.group(2).startswith("<mjx-container"):
                 bad.append(f"{rel}: untypeset {m.group(2)[:60]!r}")
@@ -202,3 +202,17 @@ def test_math_is_typeset_in_the_built_html(built_site: Path) -> None:
             bad.append(f"{rel}: formulas without assistive MathML")
     assert total > 100, total
     assert not bad, "\n".join(bad[:20])
+
+
+def test_far_blocks_are_deferred_and_the_first_screens_are_not(built_site: Path) -> None:
+    """hooks/lazy_blocks.py: on the long derivation page, blocks far below the first screen
+    are `bp-lazy` (content-visibility: auto); headings and the page's start never are."""
+    text = (built_site / "derivation/index.html").read_text("utf-8")
+    article = text[text.index('<article class="md-content__inner md-typeset">') :]
+    starts = [m.start() for m in re.finditer(r'<\w+ class="[^"]*\bbp-lazy\b', article)]
+    assert len(starts) > 100, f"only {len(starts)} deferred blocks on the derivation page"
+    assert not re.search(r"<h[1-6][^>]*\bbp-lazy\b", article), "a heading is deferred"
+    before_first = re.sub(r"<[^>]*>", "", article[: starts[0]])
+    assert len(before_first) >= 2000, "a block of the first screen is deferred (EAGER_CHARS)"
+    css = (built_site / "javascripts/extra.css").read_text("utf-8")
+    assert re.search(r"\.bp-lazy\s*\{\s*content-visibility:\s*auto;", css)

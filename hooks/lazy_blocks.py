@@ -1,0 +1,134 @@
+"""MkDocs hook: let the browser skip the rendering of blocks far below the first screen.
+
+A long page (the derivation has about 30,000 elements, three quarters of them typeset math)
+costs a phone seconds of style and layout before it can respond. Every top-level block of a
+page's content after the first ``EAGER_CHARS`` characters of text gets ``class="bp-lazy"``,
+which extra.css gives ``content-visibility: auto``: the browser lays such a block out only
+when it comes near the viewport, and until then reserves an estimated height for it.
+
+* Headings are never lazy: Material's table of contents reads their positions, and reading
+  a position inside a skipped block would force its layout.
+* The first screens are never lazy, so nothing on them moves when the page loads (a block
+  rendered in the first frame must not be swapped for its estimate, or the reverse).
+* Find-in-page, links to anchors inside a skipped block, printing and screen readers all see
+  the whole content: ``content-visibility: auto`` skips painting, not the content.
+
+The page's HTML is otherwise unchanged: the hook only adds a class to the start tags of the
+article's top-level elements, found with the standard library's HTML parser.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+# Text characters before the first lazy block: about the first screen on a desktop, more on a
+# phone (a table or code block longer than that still starts eager).
+EAGER_CHARS = 2000
+LAZY_CLASS = "bp-lazy"
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_NOT_TEXT = {"style", "script", "template"}  # neither counted as text nor marked
+_VOID = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr",
+}  # fmt: skip
+_TAGS = re.compile(r"<[^>]*>")
+
+
+class _TopLevel(HTMLParser):
+    """Spans (start, end of start tag, end, tag) of the elements at depth 0."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
+        self._stack: list[str] = []
+        self._open: tuple[int, int, str] | None = None
+        self.blocks: list[tuple[int, int, int, str]] = []
+        self.feed(html)
+        self.close()
+        if self._stack:
+            raise ValueError(f"unclosed <{self._stack[0]}> at the top level")
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self._line_starts[line - 1] + col
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if not self._stack:
+            start = self._offset()
+            text = self.get_starttag_text() or ""
+            if tag in _VOID:
+                self.blocks.append((start, start + len(text), start + len(text), tag))
+                return
+            self._open = (start, start + len(text), tag)
+        if tag not in _VOID:
+            self._stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: Any) -> None:
+        if not self._stack:
+            start = self._offset()
+            end = start + len(self.get_starttag_text() or "")
+            self.blocks.append((start, end, end, tag))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self._stack:
+            return  # a stray end tag: browsers ignore it too
+        while self._stack and self._stack.pop() != tag:
+            pass
+        if not self._stack and self._open is not None:
+            start, start_end, name = self._open
+            end = self._offset() + len(f"</{tag}>")
+            self.blocks.append((start, start_end, end, name))
+            self._open = None
+
+
+def _add_class(start_tag: str) -> str:
+    """`start_tag` with LAZY_CLASS added to its class attribute (created if missing)."""
+    match = re.search(r'\sclass="([^"]*)"', start_tag)
+    if match:
+        classes = f"{match.group(1)} {LAZY_CLASS}".strip()
+        return f"{start_tag[: match.start(1)]}{classes}{start_tag[match.end(1) :]}"
+    name_end = re.match(r"<[A-Za-z0-9-]+", start_tag)
+    assert name_end is not None
+    return f'{start_tag[: name_end.end()]} class="{LAZY_CLASS}"{start_tag[name_end.end() :]}'
+
+
+def mark_lazy_blocks(html: str, eager_chars: int = EAGER_CHARS) -> str:
+    """`html` (a page's content) with every top-level block after the first `eager_chars`
+    characters of text marked LAZY_CLASS; headings, void elements, style and script excepted."""
+    blocks = _TopLevel(html).blocks
+    pieces: list[str] = []
+    done = 0
+    seen = 0
+    for start, start_end, end, tag in blocks:
+        if tag in _NOT_TEXT:
+            continue
+        if seen >= eager_chars and tag not in _HEADINGS and tag not in _VOID:
+            pieces.append(html[done:start])
+            pieces.append(_add_class(html[start:start_end]))
+            done = start_end
+        seen += len(_TAGS.sub("", html[start:end]))
+    pieces.append(html[done:])
+    return "".join(pieces)
+
+
+_ARTICLE = re.compile(r'(<article class="md-content__inner md-typeset">)(.*?)(</article>)', re.S)
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Runs after the other hooks' markup fixes (their patterns expect the theme's own start
+    tags) and before hooks/static_math.py typesets the page."""
+    match = _ARTICLE.search(output)
+    if match is None:
+        raise PluginError(
+            f"hooks/lazy_blocks.py: {page.file.src_uri}: no "
+            '<article class="md-content__inner md-typeset">; the theme changed, update _ARTICLE'
+        )
+    try:
+        body = mark_lazy_blocks(match.group(2))
+    except ValueError as exc:
+        raise PluginError(f"hooks/lazy_blocks.py: {page.file.src_uri}: {exc}") from exc
+    return output[: match.start(2)] + body + output[match.end(2) :]
