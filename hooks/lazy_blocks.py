@@ -2,7 +2,8 @@
 
 A long page (the derivation has about 30,000 elements, three quarters of them typeset math)
 costs a phone seconds of style and layout before it can respond. Every top-level block of a
-page's content after the first ``EAGER_CHARS`` characters of text gets ``class="bp-lazy"``,
+page's content after the first ``EAGER_CHARS`` characters of text gets a ``data-bp-lazy``
+attribute,
 which extra.css gives ``content-visibility: auto``: the browser lays such a block out only
 when it comes near the viewport, and until then reserves an estimated height for it.
 
@@ -13,8 +14,10 @@ when it comes near the viewport, and until then reserves an estimated height for
 * Find-in-page, links to anchors inside a skipped block, printing and screen readers all see
   the whole content: ``content-visibility: auto`` skips painting, not the content.
 
-The page's HTML is otherwise unchanged: the hook only adds a class to the start tags of the
-article's top-level elements, found with the standard library's HTML parser.
+The page's HTML is otherwise unchanged: the hook only adds an attribute to the start tags of
+the article's top-level elements, found with the standard library's HTML parser. An attribute,
+not a class: Material styles bare elements with selectors such as ``table:not([class])``, and
+other hooks' patterns and the tests match exact class values.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from mkdocs.exceptions import PluginError
 # Text characters before the first lazy block: about the first screen on a desktop, more on a
 # phone (a table or code block longer than that still starts eager).
 EAGER_CHARS = 2000
-LAZY_CLASS = "bp-lazy"
+LAZY_ATTR = "data-bp-lazy"
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _NOT_TEXT = {"style", "script", "template"}  # neither counted as text nor marked
 _VOID = {
@@ -85,20 +88,15 @@ class _TopLevel(HTMLParser):
             self._open = None
 
 
-def _add_class(start_tag: str) -> str:
-    """`start_tag` with LAZY_CLASS added to its class attribute (created if missing)."""
-    match = re.search(r'\sclass="([^"]*)"', start_tag)
-    if match:
-        classes = f"{match.group(1)} {LAZY_CLASS}".strip()
-        return f"{start_tag[: match.start(1)]}{classes}{start_tag[match.end(1) :]}"
-    name_end = re.match(r"<[A-Za-z0-9-]+", start_tag)
-    assert name_end is not None
-    return f'{start_tag[: name_end.end()]} class="{LAZY_CLASS}"{start_tag[name_end.end() :]}'
+def _add_attr(start_tag: str) -> str:
+    """`start_tag` with LAZY_ATTR added at its end, after the attributes it had."""
+    cut = len(start_tag) - (2 if start_tag.endswith("/>") else 1)
+    return f"{start_tag[:cut]} {LAZY_ATTR}{start_tag[cut:]}"
 
 
 def mark_lazy_blocks(html: str, eager_chars: int = EAGER_CHARS) -> str:
     """`html` (a page's content) with every top-level block after the first `eager_chars`
-    characters of text marked LAZY_CLASS; headings, void elements, style and script excepted."""
+    characters of text marked with LAZY_ATTR; headings, void elements, style and script excepted."""
     blocks = _TopLevel(html).blocks
     pieces: list[str] = []
     done = 0
@@ -108,7 +106,7 @@ def mark_lazy_blocks(html: str, eager_chars: int = EAGER_CHARS) -> str:
             continue
         if seen >= eager_chars and tag not in _HEADINGS and tag not in _VOID:
             pieces.append(html[done:start])
-            pieces.append(_add_class(html[start:start_end]))
+            pieces.append(_add_attr(html[start:start_end]))
             done = start_end
         seen += len(_TAGS.sub("", html[start:end]))
     pieces.append(html[done:])

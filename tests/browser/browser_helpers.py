@@ -697,7 +697,7 @@ async (tags) => {
 
 # hooks/lazy_blocks.py gives blocks far down a page `content-visibility: auto`. A skipped block
 # has no layout, so axe would not see its colours or sizes: render every block before axe runs.
-CSS_RENDER_ALL = ".md-typeset .bp-lazy { content-visibility: visible !important; }"
+CSS_RENDER_ALL = ".md-typeset [data-bp-lazy] { content-visibility: visible !important; }"
 
 
 def run_axe(page: Any) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from browser_helpers import (
+    CSS_RENDER_ALL,
     JS_MATH_COLORS,
     JS_MATH_STATE,
     SCREENSHOTS,
@@ -218,6 +219,7 @@ def test_mobile_derivation_has_no_horizontal_scroll(browser: Any, server: Server
     url = next(u for u in server.pages if u.endswith("/derivation/"))
     try:
         rec, page, cdp, _source = _open_rendered(context, tap, server, url)
+        page.add_style_tag(content=CSS_RENDER_ALL)  # measure the deferred blocks too
         state = page.evaluate(JS_MOBILE)
         SCREENSHOTS.mkdir(exist_ok=True)
         # The page is 27,000 px tall at 390 px: a full-page screenshot takes 20-30 s on a busy
@@ -262,6 +264,12 @@ def test_copy_buttons_copy_the_code(browser: Any, server: Server) -> None:
                 area.hover()
                 area.locator("clipboard-copy").click()
             else:
+                # Material's content.lazy mounts a block's button when the block is in view.
+                page.evaluate(
+                    "[...document.querySelectorAll('.md-content pre')]"
+                    ".find(p => p.querySelector('code') && p.checkVisibility())"
+                    ".scrollIntoView({block: 'center', behavior: 'instant'})"
+                )
                 block = page.locator(f".md-content pre:has(:is({COPY})):visible").first
                 shown = block.locator("code").inner_text()
                 block.hover()

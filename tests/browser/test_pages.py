@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import SEED_DIAGRAM_LABELS, DarkRun, Server, Visit, contrast_problems
+from browser_helpers import (
+    SEED_DIAGRAM_LABELS,
+    DarkRun,
+    Server,
+    Visit,
+    contrast_problems,
+    new_context,
+)
 
 # The derivation page read to the end, cold cache, as a static host serves it (text gzipped, as
 # GitHub Pages and every static host do; fonts and images as they are). With math typeset at
@@ -286,3 +293,35 @@ def test_write_report(
     )
     report["pages"] = pages
     assert pages
+
+
+JS_LAYOUT_SHIFTS = """
+(() => { window.__shifts = [];
+  new PerformanceObserver(list => { for (const e of list.getEntries())
+    if (!e.hadRecentInput) window.__shifts.push(e.value); })
+  .observe({type: "layout-shift", buffered: true}); })();
+"""
+
+
+@pytest.mark.parametrize("path", ["derivation/", "implementation/"])
+def test_deferred_blocks_move_nothing_on_a_phone(browser: Any, server: Server, path: str) -> None:
+    """hooks/lazy_blocks.py defers the rendering of blocks below the first screen. On a slow
+    phone (CPU 4x slower) loading the page must not shift what the reader sees: a deferred
+    block that starts in view and flips between its estimate and its real height would."""
+    url = next((u for u in server.pages if u.endswith("/" + path)), None)
+    assert url, f"no {path} page in sitemap.xml"
+    context, _ = new_context(
+        browser, viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        page.add_init_script(JS_LAYOUT_SHIFTS)
+        context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        page.goto(url, wait_until="load")
+        page.wait_for_timeout(3000)
+        deferred = page.evaluate("document.querySelectorAll('[data-bp-lazy]').length")
+        shifts = page.evaluate("window.__shifts")
+    finally:
+        context.close()
+    assert deferred > 10, f"{path}: only {deferred} deferred blocks"
+    assert sum(shifts) < 0.01, f"{path}: layout shift {sum(shifts):.3f} while loading ({shifts})"

@@ -27,7 +27,7 @@ from pathlib import Path
 from docs_helpers import ROOT, SRC
 
 CODE_BLOCK = re.compile(
-    r'<div class="(?P<classes>[^"]*\bhighlight\b[^"]*)">\s*'
+    r'<div class="(?P<classes>[^"]*\bhighlight\b[^"]*)"(?: data-bp-lazy)?>\s*'
     r'(?:<span class="filename">(?P<title>[^<]*)</span>)?\s*'
     r"<pre[^>]*>(?:<span></span>)?<code[^>]*>(?P<code>.*?)</code></pre>",
     re.DOTALL,
@@ -191,7 +191,7 @@ def test_math_is_typeset_in_the_built_html(built_site: Path) -> None:
     for page in sorted(built_site.glob("**/index.html")):
         text = page.read_text("utf-8")
         rel = page.relative_to(built_site).as_posix()
-        for m in re.finditer(r'<(span|div) class="arithmatex(?: bp-lazy)?">(.{0,120})', text, re.S):
+        for m in re.finditer(r'<(span|div) class="arithmatex">(.{0,120})', text, re.S):
             total += 1
             if not m.group(2).startswith("<mjx-container"):
                 bad.append(f"{rel}: untypeset {m.group(2)[:60]!r}")
@@ -206,13 +206,13 @@ def test_math_is_typeset_in_the_built_html(built_site: Path) -> None:
 
 def test_far_blocks_are_deferred_and_the_first_screens_are_not(built_site: Path) -> None:
     """hooks/lazy_blocks.py: on the long derivation page, blocks far below the first screen
-    are `bp-lazy` (content-visibility: auto); headings and the page's start never are."""
+    get `data-bp-lazy` (content-visibility: auto); headings and the page's start never are."""
     text = (built_site / "derivation/index.html").read_text("utf-8")
     article = text[text.index('<article class="md-content__inner md-typeset">') :]
-    starts = [m.start() for m in re.finditer(r'<\w+ class="[^"]*\bbp-lazy\b', article)]
+    starts = [m.start() for m in re.finditer(r"<\w+[^>]* data-bp-lazy>", article)]
     assert len(starts) > 100, f"only {len(starts)} deferred blocks on the derivation page"
-    assert not re.search(r"<h[1-6][^>]*\bbp-lazy\b", article), "a heading is deferred"
+    assert not re.search(r"<h[1-6][^>]* data-bp-lazy>", article), "a heading is deferred"
     before_first = re.sub(r"<[^>]*>", "", article[: starts[0]])
     assert len(before_first) >= 2000, "a block of the first screen is deferred (EAGER_CHARS)"
     css = (built_site / "javascripts/extra.css").read_text("utf-8")
-    assert re.search(r"\.bp-lazy\s*\{\s*content-visibility:\s*auto;", css)
+    assert re.search(r"\[data-bp-lazy\]\s*\{\s*content-visibility:\s*auto;", css)
