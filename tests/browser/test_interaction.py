@@ -264,12 +264,6 @@ def test_copy_buttons_copy_the_code(browser: Any, server: Server) -> None:
                 area.hover()
                 area.locator("clipboard-copy").click()
             else:
-                # Material's content.lazy mounts a block's button when the block is in view.
-                page.evaluate(
-                    "[...document.querySelectorAll('.md-content pre')]"
-                    ".find(p => p.querySelector('code') && p.checkVisibility())"
-                    ".scrollIntoView({block: 'center', behavior: 'instant'})"
-                )
                 block = page.locator(f".md-content pre:has(:is({COPY})):visible").first
                 shown = block.locator("code").inner_text()
                 block.hover()
