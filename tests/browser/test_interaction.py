@@ -264,7 +264,16 @@ def test_copy_buttons_copy_the_code(browser: Any, server: Server) -> None:
                 area.hover()
                 area.locator("clipboard-copy").click()
             else:
-                block = page.locator(f".md-content pre:has(:is({COPY})):visible").first
+                # A block far down is laid out only near the viewport (hooks/lazy_blocks.py),
+                # so :visible cannot tell a hidden tab from a block not yet laid out. Take the
+                # first block that is not hidden and bring it into view, as a reader would.
+                page.evaluate(
+                    f"[...document.querySelectorAll('.md-content pre:has(:is({COPY}))')]"
+                    ".find(p => p.checkVisibility()).setAttribute('data-test-copy', '')"
+                )
+                block = page.locator("pre[data-test-copy]")
+                block.scroll_into_view_if_needed()
+                page.wait_for_timeout(300)  # the next frame lays the block out
                 shown = block.locator("code").inner_text()
                 block.hover()
                 block.locator(COPY).first.click()
