@@ -3,13 +3,12 @@
 A long page (the derivation has about 30,000 elements, three quarters of them typeset math)
 costs a phone seconds of style and layout before it can respond. Every top-level block of a
 page's content after the first ``EAGER_CHARS`` characters of text gets a ``data-bp-lazy``
-attribute,
-which extra.css gives ``content-visibility: auto``: the browser lays such a block out only
-when it comes near the viewport, and until then reserves an estimated height for it.
+attribute, which extra.css gives ``content-visibility: auto``: the browser lays such a block
+out only when it comes near the viewport, and until then reserves an estimated height for it.
 
 * Headings are never lazy: Material's table of contents reads their positions, and reading
   a position inside a skipped block would force its layout.
-* The first screens are never lazy, so nothing on them moves when the page loads (a block
+* The first screen is never lazy, so nothing on it moves when the page loads (a block
   rendered in the first frame must not be swapped for its estimate, or the reverse).
 * Find-in-page, links to anchors inside a skipped block, printing and screen readers all see
   the whole content: ``content-visibility: auto`` skips painting, not the content.
@@ -113,7 +112,9 @@ def mark_lazy_blocks(html: str, eager_chars: int = EAGER_CHARS) -> str:
     return "".join(pieces)
 
 
-_ARTICLE = re.compile(r'(<article class="md-content__inner md-typeset">)(.*?)(</article>)', re.S)
+_ARTICLE = re.compile(
+    r'(?<=<article class="md-content__inner md-typeset">)(.*?)(?=</article>)', re.S
+)
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
@@ -126,7 +127,7 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
             '<article class="md-content__inner md-typeset">; the theme changed, update _ARTICLE'
         )
     try:
-        body = mark_lazy_blocks(match.group(2))
+        body = mark_lazy_blocks(match.group(1))
     except ValueError as exc:
         raise PluginError(f"hooks/lazy_blocks.py: {page.file.src_uri}: {exc}") from exc
-    return output[: match.start(2)] + body + output[match.end(2) :]
+    return output[: match.start(1)] + body + output[match.end(1) :]

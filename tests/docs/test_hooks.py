@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
@@ -179,8 +180,6 @@ lazy = load("lazy_blocks")
 
 def _deferred(html: str) -> list[tuple[str, str]]:
     """(tag, the rest of its start tag) of each element the hook marked."""
-    import re
-
     return re.findall(r"<(\w+)([^>]*) data-bp-lazy>", html)
 
 
@@ -192,7 +191,7 @@ def test_lazy_blocks_leaves_the_first_screens_and_headings_eager() -> None:
         + "<style>p{}</style>\n<hr>\n<table><tr><td>1</td></tr></table>\n"
     )  # fmt: skip
     out = lazy.mark_lazy_blocks(html, eager_chars=250)
-    # Only the class attribute changes: removing the added class gives back the input.
+    # Only the attribute is added: removing it gives back the input.
     assert out.replace(" data-bp-lazy", "") == html
     assert _deferred(out) == [
         ("p", ""),  # the 4th paragraph starts after 300 characters of text
@@ -200,7 +199,7 @@ def test_lazy_blocks_leaves_the_first_screens_and_headings_eager() -> None:
         ("table", ""),
     ]
     assert '<h2 id="a">' in out and "<style>p{}</style>" in out and "<hr>" in out
-    # The first 250 characters stay eager: the first three paragraphs have no class.
+    # The first 250 characters stay eager: the first three paragraphs are not marked.
     assert out.startswith("<h1>T</h1>\n" + para * 3)
 
 
