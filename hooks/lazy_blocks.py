@@ -10,6 +10,10 @@ out only when it comes near the viewport, and until then reserves an estimated h
   a position inside a skipped block would force its layout.
 * The first screen is never lazy, so nothing on it moves when the page loads (a block
   rendered in the first frame must not be swapped for its estimate, or the reverse).
+* A block holding a ``<details>`` is never lazy. Closed, its content is skipped by the
+  browser already; and Chromium's IntersectionObserver missed code blocks inside a deferred
+  ``<details>`` once it was opened, so Material's ``content.lazy`` never mounted their copy
+  buttons (two such blocks in the browser suite).
 * Find-in-page, links to anchors inside a skipped block, printing and screen readers all see
   the whole content: ``content-visibility: auto`` skips painting, not the content.
 
@@ -41,7 +45,8 @@ _TAGS = re.compile(r"<[^>]*>")
 
 
 class _TopLevel(HTMLParser):
-    """Spans (start, end of start tag, end, tag) of the elements at depth 0."""
+    """Spans (start, end of start tag, end, tag) of the elements at depth 0, and the starts
+    of those that hold a <details> (`with_details`)."""
 
     def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=False)
@@ -49,6 +54,7 @@ class _TopLevel(HTMLParser):
         self._stack: list[str] = []
         self._open: tuple[int, int, str] | None = None
         self.blocks: list[tuple[int, int, int, str]] = []
+        self.with_details: set[int] = set()
         self.feed(html)
         self.close()
         if self._stack:
@@ -59,6 +65,8 @@ class _TopLevel(HTMLParser):
         return self._line_starts[line - 1] + col
 
     def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag == "details":
+            self.with_details.add(self._open[0] if self._stack and self._open else self._offset())
         if not self._stack:
             start = self._offset()
             text = self.get_starttag_text() or ""
@@ -95,15 +103,17 @@ def _add_attr(start_tag: str) -> str:
 
 def mark_lazy_blocks(html: str, eager_chars: int = EAGER_CHARS) -> str:
     """`html` (a page's content) with every top-level block after the first `eager_chars`
-    characters of text marked with LAZY_ATTR; headings, void elements, style and script excepted."""
-    blocks = _TopLevel(html).blocks
+    characters of text marked with LAZY_ATTR; headings, void elements, style, script and
+    blocks holding a <details> excepted."""
+    parsed = _TopLevel(html)
     pieces: list[str] = []
     done = 0
     seen = 0
-    for start, start_end, end, tag in blocks:
+    for start, start_end, end, tag in parsed.blocks:
         if tag in _NOT_TEXT:
             continue
-        if seen >= eager_chars and tag not in _HEADINGS and tag not in _VOID:
+        deferrable = tag not in _HEADINGS and tag not in _VOID
+        if seen >= eager_chars and deferrable and start not in parsed.with_details:
             pieces.append(html[done:start])
             pieces.append(_add_attr(html[start:start_end]))
             done = start_end

@@ -184,7 +184,7 @@ def screenshot_name(server: Server, url: str, scheme: str) -> str:
 
 
 JS_CODE_BLOCKS = r"""
-() => {
+async () => {
   // Material 9.8 draws button.md-code__button[data-md-type=copy]; older releases .md-clipboard.
   const COPY = ".md-clipboard, .md-code__button[data-md-type=copy]";
   // Code blocks a reader may copy: every <pre> in the article that is not a diagram and not a
@@ -198,7 +198,32 @@ JS_CODE_BLOCKS = r"""
     const button = area && area.querySelector("clipboard-copy[for]");
     return !!(button && document.getElementById(button.getAttribute("for")));
   };
-  const missing = pres.filter(p => !p.querySelector(COPY) && !nbCopy(p))
+  const hasCopy = p => !!p.querySelector(COPY) || nbCopy(p);
+  // Material's content.lazy feature mounts a block's copy button when the block comes into
+  // view: show each block without one (open its closed details, select its tab) and bring it
+  // into view, as a reader would; then put the page back as it was.
+  const restore = [];
+  for (const p of pres.filter(p => !hasCopy(p))) {
+    for (let d = p.closest("details:not([open])"); d; d = d.parentElement.closest("details:not([open])")) {
+      d.open = true;
+      restore.push(() => { d.open = false; });
+    }
+    for (let b = p.closest(".tabbed-block"); b; b = b.parentElement.closest(".tabbed-block")) {
+      const set = b.closest(".tabbed-set");
+      const index = [...b.parentElement.children].indexOf(b);
+      const inputs = [...set.querySelectorAll(":scope > input")];
+      const was = inputs.find(i => i.checked);
+      if (inputs[index] && inputs[index] !== was) {
+        inputs[index].checked = true;
+        restore.push(() => { if (was) was.checked = true; });
+      }
+    }
+    p.scrollIntoView({block: "center", behavior: "instant"});
+    for (let i = 0; i < 80 && !hasCopy(p); i++) await new Promise(r => setTimeout(r, 25));
+  }
+  restore.reverse().forEach(undo => undo());
+  window.scrollTo({top: 0, behavior: "instant"});
+  const missing = pres.filter(p => !hasCopy(p))
     .map(p => (p.textContent || "").trim().slice(0, 60));
   return {blocks: pres.length, buttons: document.querySelectorAll(`.md-content :is(${COPY})`).length,
           missing};

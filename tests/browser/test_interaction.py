@@ -265,15 +265,18 @@ def test_copy_buttons_copy_the_code(browser: Any, server: Server) -> None:
                 area.locator("clipboard-copy").click()
             else:
                 # A block far down is laid out only near the viewport (hooks/lazy_blocks.py),
-                # so :visible cannot tell a hidden tab from a block not yet laid out. Take the
-                # first block that is not hidden and bring it into view, as a reader would.
+                # so :visible cannot tell a hidden tab from a block not yet laid out, and
+                # Material's content.lazy mounts a block's copy button when the block comes
+                # into view. Take the first code block that is not hidden and bring it into
+                # view, as a reader would; its button appears within a frame or two.
                 page.evaluate(
-                    f"[...document.querySelectorAll('.md-content pre:has(:is({COPY}))')]"
-                    ".find(p => p.checkVisibility()).setAttribute('data-test-copy', '')"
+                    "[...document.querySelectorAll('.md-content pre')]"
+                    ".find(p => p.querySelector('code') && p.checkVisibility())"
+                    ".setAttribute('data-test-copy', '')"
                 )
                 block = page.locator("pre[data-test-copy]")
                 block.scroll_into_view_if_needed()
-                page.wait_for_timeout(300)  # the next frame lays the block out
+                block.locator(COPY).first.wait_for(state="attached", timeout=5000)
                 shown = block.locator("code").inner_text()
                 block.hover()
                 block.locator(COPY).first.click()

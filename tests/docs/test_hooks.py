@@ -205,9 +205,22 @@ def test_lazy_blocks_leaves_the_first_screens_and_headings_eager() -> None:
 
 def test_lazy_blocks_counts_nested_markup_as_one_block() -> None:
     inner = "<div><p>" + "y" * 50 + "</p><br><img src='a.svg'></div>"
-    html = f'<p>{"z" * 60}</p><details class="tip"><summary>S</summary>{inner}</details><p>w</p>'
+    html = f'<p>{"z" * 60}</p><div class="tip"><p>S</p>{inner}</div><p>w</p>'
     out = lazy.mark_lazy_blocks(html, eager_chars=50)
-    assert _deferred(out) == [("details", ' class="tip"'), ("p", "")]
+    assert _deferred(out) == [("div", ' class="tip"'), ("p", "")]
+
+
+def test_lazy_blocks_leaves_blocks_with_details_eager() -> None:
+    """Material's content.lazy never mounted the copy button of a code block inside a deferred
+    <details> once it was opened: such blocks, nested or not, are left as they are."""
+    code = '<div class="highlight"><pre><code>x = 1\n</code></pre></div>'
+    details = f'<details class="example"><summary>Starter</summary>{code}</details>'
+    html = (
+        f'<p>{"z" * 60}</p>{details}<div class="tabbed-set">{details}</div>'
+        '<p>after</p><p class="x">the &lt;details&gt; element</p>'
+    )
+    out = lazy.mark_lazy_blocks(html, eager_chars=50)
+    assert _deferred(out) == [("p", ""), ("p", ' class="x"')]
 
 
 def test_lazy_blocks_fails_on_an_unclosed_block_and_a_changed_theme() -> None:
