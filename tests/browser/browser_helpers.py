@@ -706,6 +706,10 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
         page.add_script_tag(content=AXE_JS.read_text("utf-8"))
     if not page.evaluate("!!document.getElementById('bp-render-all')"):
         page.add_style_tag(content=CSS_RENDER_ALL).evaluate("e => { e.id = 'bp-render-all'; }")
+        # Let the theme's resize observers see the blocks just rendered (Material sets a code
+        # block's tabindex from its size) before axe looks.
+        page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        page.wait_for_timeout(100)
     return list(page.evaluate(JS_AXE_RUN, AXE_TAGS))
 
 
