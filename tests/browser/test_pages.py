@@ -325,3 +325,43 @@ def test_deferred_blocks_move_nothing_on_a_phone(browser: Any, server: Server, p
         context.close()
     assert deferred > 10, f"{path}: only {deferred} deferred blocks"
     assert sum(shifts) < 0.01, f"{path}: layout shift {sum(shifts):.3f} while loading ({shifts})"
+
+
+# Elements a phone renders when the derivation loads. Material's startup restyles every rendered
+# element four to five times (the html class, the palette's color-scheme meta and its
+# data-md-color-switching attribute), so this count drives the page's blocking time on a phone
+# (Lighthouse, `make audit`). It was 2,399 with the single notation table, whose math was 1,477
+# of them; 1,609 since the notation is three tables and only the first renders at load.
+MAX_RENDERED_AT_LOAD = 2_000
+JS_RENDERED = """() => {
+  const all = [...document.querySelectorAll("*")];
+  const rendered = all.filter(e => e.checkVisibility({contentVisibilityAuto: true}));
+  const shown = new Set(rendered);
+  const heavy = [...document.querySelector("article").children]
+    .map(b => [[...b.querySelectorAll("*")].filter(e => shown.has(e)).length,
+               (b.textContent || "").trim().slice(0, 40)])
+    .sort((a, b) => b[0] - a[0]).slice(0, 3);
+  return {all: all.length, rendered: rendered.length, heavy};
+}"""
+
+
+def test_a_phone_renders_little_of_the_derivation_at_load(browser: Any, server: Server) -> None:
+    """What a phone lays out when the derivation loads: the first screens, not the page."""
+    url = next((u for u in server.pages if u.endswith("/derivation/")), None)
+    assert url, "no derivation page in sitemap.xml"
+    context, _ = new_context(
+        browser, viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        page.wait_for_timeout(1000)
+        state = page.evaluate(JS_RENDERED)
+    finally:
+        context.close()
+    # Guards the count against a page that renders nothing, or skips nothing.
+    assert 300 < state["rendered"] < state["all"] / 4, state
+    assert state["rendered"] <= MAX_RENDERED_AT_LOAD, (
+        f"a phone renders {state['rendered']} elements of the derivation at load "
+        f"(at most {MAX_RENDERED_AT_LOAD}); the heaviest rendered blocks: {state['heavy']}"
+    )
