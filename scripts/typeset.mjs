@@ -10,10 +10,16 @@
 // Each page is its own MathJax document (labels and tags reset per page). The CSS is one
 // stylesheet for the whole site: every page links it, so instant navigation never needs a
 // page's own styles. Display equations get tabindex="0" (they may scroll sideways).
-// Output: CommonHTML plus assistive MathML for screen readers; no menu,
-// no speech, and the `data-latex` attributes MathJax 4 puts on every node (only its menu
-// reads them) are removed. Each formula keeps its TeX once, as `data-tex` on its container,
-// so the built page still says what was typeset (the worked example's tests read it).
+// Output: CommonHTML plus assistive MathML for screen readers; no menu, no speech.
+// MathJax writes attributes that only its own browser code reads; with no MathJax in the
+// browser they are dead weight (about 100 kB on the derivation), so they are removed:
+// `data-latex` and `data-mjx-texclass` (menu and re-parsing), `unselectable` (old IE),
+// `texclass` and `noic` (the CHTML layout, already done here), and `xmlns` on <math> (an
+// HTML parser puts <math> in the MathML namespace anyway). An attribute the stylesheet
+// selects on is kept, whatever this list says. Each container's `font-size` and
+// `position: relative`, the same on every formula, become one rule of the stylesheet.
+// Each formula keeps its TeX once, as `data-tex` on its container, so the built page still
+// says what was typeset (the worked example's tests read it).
 import MathJax from "mathjax";
 
 const input = JSON.parse(await new Promise((resolve, reject) => {
@@ -22,6 +28,10 @@ const input = JSON.parse(await new Promise((resolve, reject) => {
   process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
   process.stdin.on("error", reject);
 }));
+
+// Node cannot measure the surrounding font: this is the scale Chromium chose for the theme's
+// system sans-serif (MathJax's own browser measurement gave 119.5%).
+const SCALE = 1.195;
 
 await MathJax.init({
   loader: {
@@ -39,10 +49,8 @@ await MathJax.init({
   },
   chtml: {
     fontURL: input.fontURL,
-    // Node cannot measure the surrounding font: use the scale Chromium chose for the theme's
-    // system sans-serif (MathJax's own browser measurement gave 119.5%).
-    matchFontHeight: false,
-    scale: 1.195,
+    matchFontHeight: false, // Node cannot measure the surrounding font: SCALE above
+    scale: SCALE,
     displayOverflow: "scroll", // a wide equation scrolls in its own box
   },
   startup: { typeset: false },
@@ -50,10 +58,23 @@ await MathJax.init({
 
 const adaptor = MathJax.startup.adaptor;
 
-function stripLatexAttributes(node) {
+const UNUSED_ATTRIBUTES = ["data-latex", "data-mjx-texclass", "unselectable", "texclass", "noic", "xmlns"];
+const CONTAINER_STYLE = [`font-size: ${+(100 * SCALE).toFixed(3)}%`, "position: relative"];
+
+function stripAttributes(node, names) {
   if (adaptor.kind(node) === "#text" || adaptor.kind(node) === "#comment") return;
-  if (adaptor.hasAttribute(node, "data-latex")) adaptor.removeAttribute(node, "data-latex");
-  for (const child of adaptor.childNodes(node)) stripLatexAttributes(child);
+  for (const name of names) if (adaptor.hasAttribute(node, name)) adaptor.removeAttribute(node, name);
+  for (const child of adaptor.childNodes(node)) stripAttributes(child, names);
+}
+
+// The container's style without the declarations that the stylesheet now gives every container.
+function moveContainerStyle(root) {
+  const kept = (adaptor.getAttribute(root, "style") || "")
+    .split(";")
+    .map((d) => d.trim())
+    .filter((d) => d && !CONTAINER_STYLE.includes(d));
+  if (kept.length) adaptor.setAttribute(root, "style", kept.join("; ") + ";");
+  else adaptor.removeAttribute(root, "style");
 }
 
 function errorsOf(node, tex, out) {
@@ -65,19 +86,20 @@ function errorsOf(node, tex, out) {
   for (const child of adaptor.childNodes(node)) errorsOf(child, tex, out);
 }
 
-const pages = [];
+const typeset = [];
 for (const page of input.pages) {
   const body = page.fragments.map((f, i) => `<div data-bp-fragment="${i}">${f}</div>`).join("");
   const doc = MathJax.startup.getDocument(`<html><head></head><body>${body}</body></html>`);
   MathJax.texReset();
   await doc.renderPromise();
   const errors = [];
+  const roots = [];
   const counts = page.fragments.map(() => 0);
   const holders = adaptor.childNodes(adaptor.body(doc.document));
   for (const item of doc.math) {
     const root = item.typesetRoot;
     errorsOf(root, item.math, errors);
-    stripLatexAttributes(root);
+    roots.push(root);
     adaptor.setAttribute(root, "data-tex", item.math);
     // A display equation scrolls sideways when it is wider than the column (a phone): a
     // keyboard must be able to reach it, as MathJax's own menu code would allow.
@@ -90,12 +112,22 @@ for (const page of input.pages) {
       }
     }
   }
-  pages.push({
+  typeset.push({ page, holders, roots, counts, errors });
+}
+
+// The stylesheet holds the rules for the glyphs of every page, so it is known only now.
+let css = adaptor.textContent(MathJax.startup.output.styleSheet(MathJax.startup.document));
+const unused = UNUSED_ATTRIBUTES.filter((name) => !css.includes(`[${name}`));
+css += `\nmjx-container[jax="CHTML"] {\n  ${CONTAINER_STYLE.join(";\n  ")};\n}\n`;
+const pages = typeset.map(({ page, holders, roots, counts, errors }) => {
+  for (const root of roots) {
+    stripAttributes(root, unused);
+    moveContainerStyle(root);
+  }
+  return {
     name: page.name,
     fragments: holders.map((h, i) => ({ html: adaptor.innerHTML(h), formulas: counts[i] })),
     errors,
-  });
-}
-
-const css = adaptor.textContent(MathJax.startup.output.styleSheet(MathJax.startup.document));
+  };
+});
 process.stdout.write(JSON.stringify({ css, pages }));

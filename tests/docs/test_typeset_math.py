@@ -90,6 +90,12 @@ def test_typesets_every_formula_with_assistive_mathml() -> None:
     assert "$not math$" in out, "code is never typeset"
     assert "Text with $dollars$" in out and "A price of $5" in out, "only math elements"
     assert "data-latex" not in out, "MathJax's menu-only attributes are removed"
+    for name in ("data-mjx-texclass", "unselectable", "texclass", "noic", "xmlns"):
+        assert f" {name}=" not in out, f"{name}: read only by MathJax's own browser code"
+        assert f"[{name}" not in css, f"{name} is removed, so no rule may select on it"
+    # Every container had the same font-size and position: one rule, not 4 style attributes.
+    assert not [t for t in outer if "font-size" in t or "position" in t], outer
+    assert 'mjx-container[jax="CHTML"] {\n  font-size: 119.5%;\n  position: relative;\n}' in css
     assert 'id="mjx-eqn:F"' in out, "\\tag works"
     assert "¶" in out, "named entities survive"
     # One stylesheet for the site, with glyphs of every page and the self-hosted font.
