@@ -13,6 +13,11 @@ mkdocs-jupyter renders each notebook with nbconvert's "lab" template, which adds
   ``pre.mermaid``); hooks/mermaid_static.py then stops the build with a clear message, since
   diagrams are pre-rendered from the Markdown pages only.
 
+The template also keeps each code cell's source twice: highlighted, and as plain text in a
+hidden ``<div class="clipboard-copy-txt">`` that the cell's copy button reads. The hook marks
+the hidden copy ``data-search-exclude``, so the search index holds each cell's code once
+(every page downloads that index: the copies were about 65 kB of its 345 kB).
+
 Each block is expected on every notebook page. If one is missing, the upstream template has
 changed, and the build fails with a message saying which pattern to update here, instead of
 silently shipping a page with a new third-party request or a broken script.
@@ -64,6 +69,9 @@ _MUST_NOT_REMAIN = {
 
 # nbconvert's Mermaid blocks: <div class="jp-Mermaid"><pre class="mermaid">...</pre></div>
 _NB_MERMAID = re.compile(r'<pre class="mermaid">')
+# The hidden plain-text copy of a code cell, for the cell's copy button (not every notebook
+# has code cells, so this one need not match).
+_COPY_TEXT = re.compile(r'<div class="clipboard-copy-txt"(?![^>]*data-search-exclude)')
 
 
 def is_notebook(page: Any) -> bool:
@@ -71,7 +79,8 @@ def is_notebook(page: Any) -> bool:
 
 
 def clean_notebook_html(html: str, where: str) -> str:
-    """Remove nbconvert's scripts from one notebook page; raise PluginError on a template change."""
+    """Remove nbconvert's scripts from one notebook page and keep the hidden copies of its code
+    out of the search index; raise PluginError on a template change."""
     for name, (pattern, replacement) in _BLOCKS.items():
         html, n = pattern.subn(replacement, html)
         if n == 0:
@@ -86,6 +95,7 @@ def clean_notebook_html(html: str, where: str) -> str:
                 f"hooks/nbconvert_clean.py: {name} is still on notebook page {where} after "
                 "cleaning. The nbconvert/mkdocs-jupyter template changed: update _BLOCKS."
             )
+    html = _COPY_TEXT.sub(r"\g<0> data-search-exclude", html)
     return _NB_MERMAID.sub('<pre class="mermaid-diagram">', html)
 
 

@@ -25,6 +25,8 @@ offline = load("offline_check")
 
 # The four blocks as nbconvert's template emits them (shortened), around some notebook content.
 NB_PAGE = """<div class="jupyter-wrapper"><div class="jp-MarkdownOutput"><p>$x$</p></div>
+<div class="jp-InputArea"><pre><span class="n">net</span></pre>
+<div class="clipboard-copy-txt" id="cell-1">net</div><clipboard-copy for="cell-1"></clipboard-copy></div>
 <div class="jp-Mermaid"><pre class="mermaid">graph LR; A-->B</pre></div></div>
 <style>
   .jp-Mermaid:not(.jp-RenderedMermaid) {
@@ -52,6 +54,9 @@ def test_clean_removes_every_block() -> None:
     assert '<pre class="mermaid-diagram">' in html and 'class="mermaid"' not in html
     assert "$x$" in html
     assert offline.third_party_urls(html) == []
+    # The copy button's hidden text stays (the button reads it), out of the search index.
+    assert '<div class="clipboard-copy-txt" data-search-exclude id="cell-1">net</div>' in html
+    assert nbclean._COPY_TEXT.sub("X", html) == html, "marked once"
 
 
 @pytest.mark.parametrize("name", list(nbclean._BLOCKS))

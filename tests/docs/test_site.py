@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import json
 import re
 import subprocess
 import sys
@@ -162,6 +163,34 @@ def test_notebook_pages_are_clean(built_site: Path) -> None:
             assert "jupyter-wrapper" in text
             assert "text/x-mathjax-config" not in text and 'type="module"' not in text
             assert '<pre class="mermaid">' not in text
+
+
+def test_search_index_holds_each_notebook_cell_once(built_site: Path) -> None:
+    """A notebook's code cell is on its page twice: highlighted, and as the hidden text its copy
+    button reads. The copy button still has its text; the search index has the code once."""
+    index = json.loads((built_site / "search/search_index.json").read_text("utf-8"))
+    checked, bad = 0, []
+    for page in sorted(built_site.glob("notebooks/*/index.html")):
+        rel = page.parent.relative_to(built_site).as_posix() + "/"
+        text = " ".join(d["text"] for d in index["docs"] if d["location"].startswith(rel))
+        copies = re.findall(
+            r'<div class="clipboard-copy-txt"([^>]*)>(.*?)</div>', page.read_text("utf-8"), re.S
+        )
+        assert copies, f"{rel}: no copy-button text (mkdocs-jupyter's template changed?)"
+        cells = [html.unescape(code) for _, code in copies]
+        for attrs, code in zip((a for a, _ in copies), cells, strict=True):
+            if "data-search-exclude" not in attrs:
+                bad.append(f"{rel}: a copy-button text is not excluded from search")
+            line = max(code.splitlines(), key=len).strip()
+            if len(line) < 20:
+                continue
+            checked += 1
+            n = text.count(html.escape(line, quote=False))
+            in_cells = sum(c.count(line) for c in cells)  # a line may recur in later cells
+            if n != in_cells:
+                bad.append(f"{rel}: {line!r}: {n} times in the search index, {in_cells} in cells")
+    assert checked > 20, checked
+    assert not bad, "\n".join(bad)
 
 
 def test_site_ships_no_mathjax_or_axe_code(built_site: Path) -> None:
