@@ -26,6 +26,11 @@ from browser_helpers import (
 # build time the page's HTML is large but repetitive (1.2 MB raw, under 0.1 MB gzipped), so the
 # budget counts transferred bytes, not raw ones; it was 1.5 MB raw when MathJax ran in the browser.
 MAX_DERIVATION_BYTES = 600_000
+# Raw bytes matter too: a phone parses and keeps all of them. Issue 13 asks for 1.5 MB raw; the
+# page is 1.83 MB raw today (HTML 1.07 MB, 0.68 MB of it typeset math with its assistive MathML;
+# the site's search index 0.29 MB; Material's CSS and JavaScript 0.29 MB). This ceiling stops it
+# growing unnoticed; it is not the issue's budget, which is not met.
+MAX_DERIVATION_RAW_BYTES = 2_000_000
 COMPRESSED_AS_IS = (".woff2", ".png", ".jpg", ".gz", ".whl")
 
 
@@ -235,6 +240,11 @@ def test_derivation_page_weight(light_visits: dict[str, Visit], server: Server) 
     sent = [(p, transferred_bytes(server.root, p, n)) for p, n in v.sizes]
     total = sum(n for _, n in sent)
     assert 0 < total <= MAX_DERIVATION_BYTES, _weight_message(v, "read to the end", total, sent)
+    raw = sorted(v.sizes, key=lambda t: -t[1])[:6]
+    assert v.bytes <= MAX_DERIVATION_RAW_BYTES, (
+        f"derivation page, read to the end, is {v.bytes:,} bytes raw (limit "
+        f"{MAX_DERIVATION_RAW_BYTES:,}); largest: " + ", ".join(f"{p} {n:,}" for p, n in raw)
+    )
 
 
 GROUPS = [
