@@ -20,6 +20,16 @@
 // `position: relative`, the same on every formula, become one rule of the stylesheet.
 // Each formula keeps its TeX once, as `data-tex` on its container, so the built page still
 // says what was typeset (the worked example's tests read it).
+//
+// Line-break points of inline math need no font. MathJax marks each one with
+// <mjx-break size="n"> holding a space, drawn in a font (MJX-BRK) whose space is 1em wide, and
+// sets the gap with a negative letter-spacing (size 4: 1em - 0.722em, the thick space around
+// "="). Until that font arrives the fallback font's space is used, every gap is wrong, lines
+// wrap elsewhere and the page shifts when it comes (a layout shift of 0.1 on the worked
+// example). Here the space becomes U+200B, a break opportunity that is zero-width in every
+// font, and the gap becomes padding: `fontFreeBreaks` rewrites those rules of the stylesheet.
+// Where a line breaks, the padding stays, unseen, at the end of the line. (MJX-BRK is still
+// declared for MathJax's display-math line stacks, which these pages do not use.)
 import MathJax from "mathjax";
 
 const input = JSON.parse(await new Promise((resolve, reject) => {
@@ -65,6 +75,33 @@ function stripAttributes(node, names) {
   if (adaptor.kind(node) === "#text" || adaptor.kind(node) === "#comment") return;
   for (const name of names) if (adaptor.hasAttribute(node, name)) adaptor.removeAttribute(node, name);
   for (const child of adaptor.childNodes(node)) stripAttributes(child, names);
+}
+
+const ZWSP = "\u200b";
+
+function breaksOf(node, out) {
+  if (adaptor.kind(node) === "#text" || adaptor.kind(node) === "#comment") return out;
+  if (adaptor.kind(node) === "mjx-break") out.push(node);
+  else for (const child of adaptor.childNodes(node)) breaksOf(child, out);
+  return out;
+}
+
+function fontFreeBreak(node) {
+  for (const child of [...adaptor.childNodes(node)]) adaptor.remove(child);
+  adaptor.append(node, adaptor.text(ZWSP));
+}
+
+// MathJax's mjx-break rules, rewritten: no break font, and the gap as padding. Throws if
+// MathJax wrote them differently (a new MathJax version): update the patterns then.
+function fontFreeBreaks(css) {
+  const family = /(mjx-container\[jax="CHTML"\] mjx-break \{[^}]*?)\n  font-family: MJX-BRK !important;/;
+  const gap = /mjx-break\[size="(\d)"\] \{\n  letter-spacing: -(0?\.\d+)em;\n\}/g;
+  if (!family.test(css) || !gap.test(css)) {
+    throw new Error("scripts/typeset.mjs: MathJax's mjx-break rules changed; update fontFreeBreaks");
+  }
+  return css
+    .replace(family, "$1")
+    .replace(gap, (_, size, shrink) => `mjx-break[size="${size}"] {\n  padding-left: ${+(1 - shrink).toFixed(3)}em;\n}`);
 }
 
 // The container's style without the declarations that the stylesheet now gives every container.
@@ -119,6 +156,11 @@ for (const page of input.pages) {
 let css = adaptor.textContent(MathJax.startup.output.styleSheet(MathJax.startup.document));
 const unused = UNUSED_ATTRIBUTES.filter((name) => !css.includes(`[${name}`));
 css += `\nmjx-container[jax="CHTML"] {\n  ${CONTAINER_STYLE.join(";\n  ")};\n}\n`;
+const breaks = typeset.flatMap(({ roots }) => roots.flatMap((root) => breaksOf(root, [])));
+if (breaks.length) {
+  css = fontFreeBreaks(css);
+  breaks.forEach(fontFreeBreak);
+}
 const pages = typeset.map(({ page, holders, roots, counts, errors }) => {
   for (const root of roots) {
     stripAttributes(root, unused);

@@ -105,6 +105,23 @@ def test_typesets_every_formula_with_assistive_mathml() -> None:
 
 
 @needs_node
+def test_line_breaks_of_inline_math_need_no_font() -> None:
+    """MathJax's break points hold a space drawn in its MJX-BRK font; until that font arrives,
+    lines wrap elsewhere. They hold a zero-width space instead, and the gap is padding."""
+    tex = "\\(a = b + c + d = e\\)"
+    pages, css = tm.typeset_pages({"p.md": f'<p><span class="arithmatex">{tex}</span></p>'})
+    breaks = re.findall(r'<mjx-break size="(\d)">(.*?)</mjx-break>', pages["p.md"])
+    assert [size for size, _ in breaks] == ["4", "3", "3", "4"], breaks
+    assert {text for _, text in breaks} == {"\u200b"}
+    rules = dict(re.findall(r'mjx-break\[size="(\d)"\] \{\s*([^}]*?)\s*\}', css))
+    # The gaps MathJax sets as 1em minus a letter-spacing: thick space 5/18 em, medium 4/18 em.
+    assert rules["4"] == "padding-left: 0.278em;" and rules["3"] == "padding-left: 0.222em;"
+    assert "letter-spacing" not in "".join(rules.values())
+    rule = re.search(r'mjx-container\[jax="CHTML"\] mjx-break \{([^}]*)\}', css)
+    assert rule and "font-family" not in rule.group(1), rule
+
+
+@needs_node
 def test_css_holds_the_glyphs_of_every_page() -> None:
     _, css = tm.typeset_pages(
         {
