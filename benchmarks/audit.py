@@ -183,6 +183,10 @@ def figures(lhr: dict[str, Any]) -> dict[str, Any]:
         "bytes": round(audits["total-byte-weight"]["numericValue"]),
         "accessibility_audits_failed": failed_a11y,
         "lighthouse_warnings": lhr.get("runWarnings", []),
+        # Lighthouse's measure of this machine's CPU (higher is faster). Mobile runs simulate a
+        # CPU 4x slower than the machine's own, so a slower machine scores lower on the same
+        # page: compare runs only at similar indices.
+        "benchmark_index": round(lhr.get("environment", {}).get("benchmarkIndex", 0)),
     }
 
 
