@@ -16,7 +16,7 @@ mkdocs-jupyter renders each notebook with nbconvert's "lab" template, which adds
 The template also keeps each code cell's source twice: highlighted, and as plain text in a
 hidden ``<div class="clipboard-copy-txt">`` that the cell's copy button reads. The hook marks
 the hidden copy ``data-search-exclude``, so the search index holds each cell's code once
-(every page downloads that index: the copies were about 65 kB of its 345 kB).
+(every page downloads that index: the copies were 53 kB of its 345 kB).
 
 Each block is expected on every notebook page. If one is missing, the upstream template has
 changed, and the build fails with a message saying which pattern to update here, instead of

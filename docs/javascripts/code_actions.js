@@ -1,5 +1,5 @@
 // Material puts the copy button of every code block in a <nav> of its own, so the derivation
-// has about forty unnamed "navigation" landmarks: a screen reader's list of landmarks fills
+// has dozens of unnamed "navigation" landmarks: a screen reader's list of landmarks fills
 // with them, and axe reports landmark-unique. A copy button is not navigation: each such
 // <nav> loses its landmark role (role="none"); the buttons in it stay as they are. Material
 // adds these when a code block first comes into view, and instant navigation swaps the
