@@ -71,20 +71,20 @@ const adaptor = MathJax.startup.adaptor;
 const UNUSED_ATTRIBUTES = ["data-latex", "data-mjx-texclass", "unselectable", "texclass", "noic", "xmlns"];
 const CONTAINER_STYLE = [`font-size: ${+(100 * SCALE).toFixed(3)}%`, "position: relative"];
 
-function stripAttributes(node, names) {
+// `node` and every element below it.
+function* elements(node) {
   if (adaptor.kind(node) === "#text" || adaptor.kind(node) === "#comment") return;
-  for (const name of names) if (adaptor.hasAttribute(node, name)) adaptor.removeAttribute(node, name);
-  for (const child of adaptor.childNodes(node)) stripAttributes(child, names);
+  yield node;
+  for (const child of adaptor.childNodes(node)) yield* elements(child);
+}
+
+function stripAttributes(root, names) {
+  for (const node of elements(root)) {
+    for (const name of names) if (adaptor.hasAttribute(node, name)) adaptor.removeAttribute(node, name);
+  }
 }
 
 const ZWSP = "\u200b";
-
-function breaksOf(node, out) {
-  if (adaptor.kind(node) === "#text" || adaptor.kind(node) === "#comment") return out;
-  if (adaptor.kind(node) === "mjx-break") out.push(node);
-  else for (const child of adaptor.childNodes(node)) breaksOf(child, out);
-  return out;
-}
 
 function fontFreeBreak(node) {
   for (const child of [...adaptor.childNodes(node)]) adaptor.remove(child);
@@ -96,7 +96,7 @@ function fontFreeBreak(node) {
 function fontFreeBreaks(css) {
   const family = /(mjx-container\[jax="CHTML"\] mjx-break \{[^}]*?)\n  font-family: MJX-BRK !important;/;
   const gap = /mjx-break\[size="(\d)"\] \{\n  letter-spacing: -(0?\.\d+)em;\n\}/g;
-  if (!family.test(css) || !gap.test(css)) {
+  if (!family.test(css) || !css.match(gap)) {
     throw new Error("scripts/typeset.mjs: MathJax's mjx-break rules changed; update fontFreeBreaks");
   }
   return css
@@ -156,7 +156,9 @@ for (const page of input.pages) {
 let css = adaptor.textContent(MathJax.startup.output.styleSheet(MathJax.startup.document));
 const unused = UNUSED_ATTRIBUTES.filter((name) => !css.includes(`[${name}`));
 css += `\nmjx-container[jax="CHTML"] {\n  ${CONTAINER_STYLE.join(";\n  ")};\n}\n`;
-const breaks = typeset.flatMap(({ roots }) => roots.flatMap((root) => breaksOf(root, [])));
+const breaks = typeset
+  .flatMap(({ roots }) => roots.flatMap((root) => [...elements(root)]))
+  .filter((node) => adaptor.kind(node) === "mjx-break");
 if (breaks.length) {
   css = fontFreeBreaks(css);
   breaks.forEach(fontFreeBreak);

@@ -313,26 +313,50 @@ JS_LAYOUT_SHIFTS = """
 """
 
 
+PHONE = {"viewport": {"width": 412, "height": 823}, "is_mobile": True, "has_touch": True}
+
+
+def load_and_read(
+    browser: Any,
+    server: Server,
+    path: str,
+    reads: list[str],
+    context: dict[str, Any],
+    cpu_slowdown: int = 1,
+    settle_ms: int = 1000,
+) -> list[Any]:
+    """Open `path` in a fresh context (layout shifts recorded from the start), wait for the
+    load event and `settle_ms` more, and return the value of each JavaScript expression in
+    `reads`."""
+    url = next((u for u in server.pages if u.endswith("/" + path)), None)
+    assert url, f"no {path} page in sitemap.xml"
+    ctx, _ = new_context(browser, **context)
+    try:
+        page = ctx.new_page()
+        page.add_init_script(JS_LAYOUT_SHIFTS)
+        if cpu_slowdown > 1:
+            ctx.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": cpu_slowdown})
+        page.goto(url, wait_until="load")
+        page.wait_for_timeout(settle_ms)
+        return [page.evaluate(js) for js in reads]
+    finally:
+        ctx.close()
+
+
 @pytest.mark.parametrize("path", ["derivation/", "implementation/"])
 def test_deferred_blocks_move_nothing_on_a_phone(browser: Any, server: Server, path: str) -> None:
     """hooks/lazy_blocks.py defers the rendering of blocks below the first screen. On a slow
     phone (CPU 4x slower) loading the page must not shift what the reader sees: a deferred
     block that starts in view and flips between its estimate and its real height would."""
-    url = next((u for u in server.pages if u.endswith("/" + path)), None)
-    assert url, f"no {path} page in sitemap.xml"
-    context, _ = new_context(
-        browser, viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True
+    deferred, shifts = load_and_read(
+        browser,
+        server,
+        path,
+        ["document.querySelectorAll('[data-bp-lazy]').length", "window.__shifts"],
+        PHONE,
+        cpu_slowdown=4,
+        settle_ms=3000,
     )
-    try:
-        page = context.new_page()
-        page.add_init_script(JS_LAYOUT_SHIFTS)
-        context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
-        page.goto(url, wait_until="load")
-        page.wait_for_timeout(3000)
-        deferred = page.evaluate("document.querySelectorAll('[data-bp-lazy]').length")
-        shifts = page.evaluate("window.__shifts")
-    finally:
-        context.close()
     assert deferred > 10, f"{path}: only {deferred} deferred blocks"
     assert sum(shifts) < 0.01, f"{path}: layout shift {sum(shifts):.3f} while loading ({shifts})"
 
@@ -343,21 +367,17 @@ def test_math_fonts_arriving_move_nothing(browser: Any, server: Server, path: st
     line-break points of inline math used to take their width from a font (MJX-BRK), so lines
     wrapped elsewhere until it came (a shift of 0.106 on the worked example at this width,
     0.025 on the exercises). scripts/typeset.mjs now draws those gaps without a font."""
-    url = next((u for u in server.pages if u.endswith("/" + path)), None)
-    assert url, f"no {path} page in sitemap.xml"
-    context, _ = new_context(browser, viewport={"width": 1350, "height": 940})
-    try:
-        page = context.new_page()
-        page.add_init_script(JS_LAYOUT_SHIFTS)
-        page.goto(url, wait_until="load")
-        page.evaluate("document.fonts.ready.then(() => true)")
-        page.wait_for_timeout(1000)
-        fonts = page.evaluate(
-            "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"
-        )
-        shifts = page.evaluate("window.__shifts")
-    finally:
-        context.close()
+    fonts, shifts = load_and_read(
+        browser,
+        server,
+        path,
+        [
+            "document.fonts.ready.then(() => [...document.fonts]"
+            ".filter(f => f.status === 'loaded').map(f => f.family))",
+            "window.__shifts",
+        ],
+        {"viewport": {"width": 1350, "height": 940}},
+    )
     assert any("MJX" in f for f in fonts), f"{path}: no math font loaded ({fonts})"
     assert sum(shifts) < 0.01, f"{path}: layout shift {sum(shifts):.3f} while loading ({shifts})"
 
@@ -382,18 +402,7 @@ JS_RENDERED = """() => {
 
 def test_a_phone_renders_little_of_the_derivation_at_load(browser: Any, server: Server) -> None:
     """What a phone lays out when the derivation loads: the first screens, not the page."""
-    url = next((u for u in server.pages if u.endswith("/derivation/")), None)
-    assert url, "no derivation page in sitemap.xml"
-    context, _ = new_context(
-        browser, viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True
-    )
-    try:
-        page = context.new_page()
-        page.goto(url, wait_until="load")
-        page.wait_for_timeout(1000)
-        state = page.evaluate(JS_RENDERED)
-    finally:
-        context.close()
+    (state,) = load_and_read(browser, server, "derivation/", [JS_RENDERED], PHONE)
     # Guards the count against a page that renders nothing, or skips nothing.
     assert 300 < state["rendered"] < state["all"] / 4, state
     assert state["rendered"] <= MAX_RENDERED_AT_LOAD, (
