@@ -2,7 +2,8 @@
 
 Each page is noted as MkDocs writes it; after the last one, all pages are typeset together in
 one MathJax run (scripts/typeset.mjs) and rewritten in place, and the math stylesheet that
-every page links (``extra_css``) is written. ``mkdocs serve`` runs this after every rebuild.
+every page links (``extra_css``) is written; then the math fonts it loads are cut down to the
+characters the math uses (hooks/font_subset.py). ``mkdocs serve`` runs this after every rebuild.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from font_subset import FontSubsetError, subset_site_fonts
 from mkdocs.exceptions import PluginError
-from typeset_math import TypesetError, typeset_site
+from typeset_math import CSS_PATH, TypesetError, typeset_site
 
 _written: dict[Path, str] = {}  # built HTML file -> source page, for error messages
 
@@ -26,7 +28,9 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
 
 
 def on_post_build(config: Any) -> None:
+    site_dir = Path(config["site_dir"])
     try:
-        typeset_site(Path(config["site_dir"]), dict(_written))
-    except TypesetError as exc:
+        typeset_site(site_dir, dict(_written))
+        subset_site_fonts(site_dir, site_dir / CSS_PATH)
+    except (TypesetError, FontSubsetError) as exc:
         raise PluginError(f"hooks/static_math.py: {exc}") from exc

@@ -134,7 +134,11 @@ def test_search_finds_the_derivation(browser: Any, server: Server) -> None:
         rec = tap.fresh()
         page = context.new_page()
         attach_console(page, tap)
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url) if "search_index" in r.url else None)
         page.goto(server.pages[0], wait_until="load")
+        page.wait_for_timeout(500)
+        before_search = list(asked)  # hooks/lazy_search.py: fetched on the first search only
         box = page.locator("input.md-search__input")
         if not box.is_visible():
             page.locator('label[for="__search"]').first.click()
@@ -146,6 +150,8 @@ def test_search_finds_the_derivation(browser: Any, server: Server) -> None:
         meta = page.locator(".md-search-result__meta").inner_text()
     finally:
         context.close()
+    assert before_search == [], f"the search index was fetched before search was opened: {asked}"
+    assert len(asked) == 1, asked
     hits = [h for h in hrefs if h.split("#")[0].rstrip("/").endswith("derivation")]
     assert hits, f"no derivation result for 'delta' ({meta}): {hrefs}"
     assert not rec.console_errors + rec.page_errors, rec.console_errors + rec.page_errors

@@ -26,11 +26,11 @@ from browser_helpers import (
 # build time the page's HTML is large but repetitive (1.1 MB raw, under 0.1 MB gzipped), so the
 # budget counts transferred bytes, not raw ones; it was 1.5 MB raw when MathJax ran in the browser.
 MAX_DERIVATION_BYTES = 600_000
-# Raw bytes matter too: a phone parses and keeps all of them. Issue 13 asks for 1.5 MB raw; the
-# page is 1.83 MB raw today (HTML 1.07 MB, 0.68 MB of it typeset math with its assistive MathML;
-# the site's search index 0.29 MB; Material's CSS and JavaScript 0.3 MB). This ceiling stops it
-# growing unnoticed; it is not the issue's budget, which is not met.
-MAX_DERIVATION_RAW_BYTES = 2_000_000
+# Raw bytes matter too: a phone parses and keeps all of them. Issue 13's budget: 1.5 MB raw.
+# The page's HTML is 1.07 MB of it (0.68 MB typeset math with its assistive MathML). The search
+# index (0.29 MB) is fetched only when search is opened (hooks/lazy_search.py), and the math
+# fonts hold only the characters the site uses (hooks/font_subset.py).
+MAX_DERIVATION_RAW_BYTES = 1_500_000
 COMPRESSED_AS_IS = (".woff2", ".png", ".jpg", ".gz", ".whl")
 
 

@@ -245,3 +245,18 @@ def test_far_blocks_are_deferred_and_the_first_screens_are_not(built_site: Path)
     assert len(before_first) >= 2000, "a block of the first screen is deferred (EAGER_CHARS)"
     css = (built_site / "javascripts/extra.css").read_text("utf-8")
     assert re.search(r"\[data-bp-lazy\]\s*\{\s*content-visibility:\s*auto;", css)
+
+
+NAV_LINK = re.compile(r'<a [^>]*class="md-nav__link[^"]*"[^>]*>(.*?)</a>', re.S)
+
+
+def test_no_raw_tex_in_navigation_or_contents(built_site: Path) -> None:
+    """The sidebars show a heading's text, not its typeset math: a heading with math needs a
+    `data-toc-label` in plain text, or its TeX reaches the contents list raw."""
+    bad = []
+    for page in sorted(built_site.rglob("*.html")):
+        for link in NAV_LINK.findall(page.read_text("utf-8")):
+            text = html.unescape(re.sub(r"<[^>]+>", "", link)).strip()
+            if re.search(r"\\[(\[]|\$", text):
+                bad.append(f"{page.relative_to(built_site)}: {text!r}")
+    assert not bad, "\n".join(sorted(set(bad)))
