@@ -41,6 +41,9 @@ def make_copy(dest: Path) -> Path:
         ROOT / "sitevalues", dest / "sitevalues", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copytree(DOCS, dest / "docs", ignore=shutil.ignore_patterns("vendor", "__pycache__"))
+    # of the vendored files, only the math fonts: hooks/font_subset.py cuts them down
+    fonts = Path("assets/vendor/mathjax-newcm-font/chtml/woff2")
+    shutil.copytree(DOCS / fonts, dest / "docs" / fonts)
     shutil.copy2(ROOT / "vendor.lock", dest / "vendor.lock")  # the diagrams hook reads it
     (dest / "node_modules").symlink_to(ROOT / "node_modules")  # MathJax in Node typesets the math
     shutil.copytree(
