@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -17,6 +19,15 @@ TABLES = "exercise_tables/"  # generated at build time by hooks/exercise_tables.
 # Every snippet reference on a page: `--8<-- "backprop/layers.py:bp3"` (one per line).
 SNIPPET_REF = re.compile(r'^\s*--8<--\s+"([^":]+)(?::([^"]+))?"\s*$', re.MULTILINE)
 SECTION_MARKER = re.compile(r"--8<--\s+\[(start|end):([\w\-]+)\]")
+
+
+def load_hook(name: str) -> ModuleType:
+    """Import hooks/<name>.py by its path, as a module of its own."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "hooks" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def mkdocs_build(project: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:

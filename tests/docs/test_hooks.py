@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from docs_helpers import ROOT
+from docs_helpers import load_hook
 from mkdocs.exceptions import PluginError
 
-
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "hooks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-nbclean = load("nbconvert_clean")
-offline = load("offline_check")
+nbclean = load_hook("nbconvert_clean")
+offline = load_hook("offline_check")
 
 # The four blocks as nbconvert's template emits them (shortened), around some notebook content.
 NB_PAGE = """<div class="jupyter-wrapper"><div class="jp-MarkdownOutput"><p>$x$</p></div>
@@ -103,7 +93,7 @@ def test_offline_check_allows_local_and_links(html: str) -> None:
     assert offline.third_party_urls(html, "https://me.example/site/") == []
 
 
-parallel = load("parallel_notebooks")
+parallel = load_hook("parallel_notebooks")
 
 
 def _notebook(*sources: str) -> Any:
@@ -130,7 +120,7 @@ def test_parallel_notebooks_refuses_a_run_of_other_cells() -> None:
         parallel.copy_outputs(_notebook("x = 1"), _notebook("x = 2"), "nb.py")
 
 
-a11y = load("a11y_markup")
+a11y = load_hook("a11y_markup")
 
 THEME_PAGE = (
     '<div class="md-search" data-md-component="search" role="dialog"><label></label></div>'
@@ -180,7 +170,7 @@ def test_a11y_markup_makes_sideways_scrollers_focusable() -> None:
     assert a11y.focusable_scrollers(out) == out
 
 
-lazy = load("lazy_blocks")
+lazy = load_hook("lazy_blocks")
 
 
 def _deferred(html: str) -> list[tuple[str, str]]:

@@ -3,27 +3,16 @@ fetched on the first search (hooks/lazy_search.py): unit tests, and checks of th
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from docs_helpers import ROOT
+from docs_helpers import ROOT, load_hook
 from fontTools.ttLib import TTFont
 
-
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "hooks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fonts = load("font_subset")
-lazy = load("lazy_search")
+fonts = load_hook("font_subset")
+lazy = load_hook("lazy_search")
 
 VENDORED = ROOT / "docs" / "assets" / "vendor" / "mathjax-newcm-font" / "chtml" / "woff2"
 CSS_PATH = "assets/stylesheets/mathjax.css"
