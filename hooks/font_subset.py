@@ -46,7 +46,6 @@ def used_characters(pages: list[str], css: str) -> set[str]:
             chars.update(html.unescape(text))
     for value in _CONTENT.findall(css):
         chars.update(_unescape_css(value))
-    chars.discard("")
     return chars
 
 
@@ -86,9 +85,10 @@ def subset_font(path: Path, chars: set[str]) -> tuple[int, int]:
     return before, path.stat().st_size
 
 
-def subset_site_fonts(site_dir: Path, css_file: Path) -> dict[str, tuple[int, int]]:
+def subset_site_fonts(site_dir: Path, css_file: Path) -> None:
     """Subset every font that `css_file` loads to the characters of the site's typeset math
-    (all HTML files under `site_dir`). Returns {font file name: (bytes before, after)}."""
+    (all HTML files under `site_dir`)."""
     pages = [p.read_text("utf-8") for p in site_dir.rglob("*.html")]
     chars = used_characters(pages, css_file.read_text("utf-8"))
-    return {path.name: subset_font(path, chars) for path in font_files(css_file)}
+    for path in font_files(css_file):
+        subset_font(path, chars)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import re
@@ -28,6 +29,21 @@ def load_hook(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def import_hook(name: str) -> ModuleType:
+    """Import hooks/<name>.py as the hooks import each other (the hooks folder on sys.path)."""
+    sys.path.insert(0, str(ROOT / "hooks"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.pop(0)
+
+
+typeset_math = import_hook("typeset_math")
+# The site's math stylesheet (relative to the site) and the vendored fonts it loads.
+MATH_CSS: str = typeset_math.CSS_PATH
+MATH_FONTS = (DOCS / MATH_CSS).parent.joinpath(typeset_math.FONT_URL).resolve()
 
 
 def mkdocs_build(project: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from docs_helpers import DOCS, ROOT, markdown_pages, mkdocs_build, snippet_refs
+from docs_helpers import DOCS, MATH_FONTS, ROOT, markdown_pages, mkdocs_build, snippet_refs
 
 TINY_NOTEBOOK = """# %% [markdown]
 # # Drift probe
@@ -42,8 +42,7 @@ def make_copy(dest: Path) -> Path:
     )
     shutil.copytree(DOCS, dest / "docs", ignore=shutil.ignore_patterns("vendor", "__pycache__"))
     # of the vendored files, only the math fonts: hooks/font_subset.py cuts them down
-    fonts = Path("assets/vendor/mathjax-newcm-font/chtml/woff2")
-    shutil.copytree(DOCS / fonts, dest / "docs" / fonts)
+    shutil.copytree(MATH_FONTS, dest / "docs" / MATH_FONTS.relative_to(DOCS.resolve()))
     shutil.copy2(ROOT / "vendor.lock", dest / "vendor.lock")  # the diagrams hook reads it
     (dest / "node_modules").symlink_to(ROOT / "node_modules")  # MathJax in Node typesets the math
     shutil.copytree(

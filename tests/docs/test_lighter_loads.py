@@ -8,14 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from docs_helpers import ROOT, load_hook
+from docs_helpers import MATH_CSS, MATH_FONTS, load_hook
 from fontTools.ttLib import TTFont
 
 fonts = load_hook("font_subset")
 lazy = load_hook("lazy_search")
 
-VENDORED = ROOT / "docs" / "assets" / "vendor" / "mathjax-newcm-font" / "chtml" / "woff2"
-CSS_PATH = "assets/stylesheets/mathjax.css"
+VENDORED = MATH_FONTS
+CSS_PATH = MATH_CSS
 
 
 def cmap(path: Path) -> set[int]:

@@ -6,27 +6,13 @@ the vendored MathJax (node_modules/mathjax, `make vendor`), as the build does.
 
 from __future__ import annotations
 
-import importlib
 import re
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from docs_helpers import ROOT
-
-
-def load() -> ModuleType:
-    """Import hooks/typeset_math.py as the hook does (the hooks folder on sys.path)."""
-    sys.path.insert(0, str(ROOT / "hooks"))
-    try:
-        return importlib.import_module("typeset_math")
-    finally:
-        sys.path.pop(0)
-
-
-tm = load()
+from docs_helpers import typeset_math as tm
 
 PAGE = """<html><head><title>t</title></head><body>
 <nav class="md-nav"><a href="#x">Text with $dollars$ outside any math element</a></nav>
