@@ -8,11 +8,12 @@ Where the TeX is, in the HTML that MkDocs writes:
 * mkdocs-jupyter keeps a notebook's Markdown cell as ``<div class="... jp-MarkdownOutput" ...>``
   with the author's ``$...$`` and ``$$...$$`` in its text.
 
-`fragments` finds these elements; `typeset_pages` hands the inner HTML of all of them, for all
-pages at once, to ``scripts/typeset.mjs`` (MathJax 4 in Node: one process per build, since
-starting MathJax costs more than typesetting a page), and `splice` puts the typeset HTML back.
-The typeset formulas need one stylesheet, written once for the whole site (`CSS_PATH`) and
-linked from every page (``extra_css`` in mkdocs.yml).
+`fragments` finds these elements. A `Typesetter` is one run of ``scripts/typeset.mjs``
+(MathJax 4 in Node) for a whole build: `Typesetter.add` hands it a page's fragments, which Node
+typesets at once, on the other core, while MkDocs goes on building the next pages; `finish`
+collects every page, and `splice` puts the typeset HTML back. The typeset formulas need one
+stylesheet, written once for the whole site (`CSS_PATH`) and linked from every page
+(``extra_css`` in mkdocs.yml): it needs the glyphs of every page, so it comes last.
 
 The build fails (`TypesetError`) on a TeX error, naming the page and the formula, and when an
 arithmatex element does not hold exactly one formula after typesetting (TeX that MathJax
@@ -21,10 +22,14 @@ could not even delimit, such as an unbalanced brace, would otherwise reach the r
 
 from __future__ import annotations
 
+import contextlib
 import json
+import queue
 import re
 import shutil
 import subprocess
+import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,8 +108,7 @@ def splice(html: str, found: Sequence[Fragment], typeset: Sequence[str]) -> str:
     return "".join(out)
 
 
-def run_node(request: dict[str, object]) -> dict[str, object]:
-    """Run scripts/typeset.mjs on `request`; return its answer."""
+def _node() -> str:
     node = shutil.which("node")
     if node is None:
         raise TypesetError(
@@ -112,53 +116,127 @@ def run_node(request: dict[str, object]) -> dict[str, object]:
         )
     if not (ROOT / "node_modules" / "mathjax" / "package.json").is_file():
         raise TypesetError("node_modules/mathjax is missing: run `make vendor`")
-    proc = subprocess.run(
-        [node, str(SCRIPT)],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise TypesetError(f"scripts/typeset.mjs failed:\n{proc.stderr.strip()[-4000:]}")
-    answer: dict[str, object] = json.loads(proc.stdout)
-    return answer
+    return node
+
+
+class Typesetter:
+    """One MathJax process (scripts/typeset.mjs) that typesets the pages of one build.
+
+    `add` returns at once: a thread writes the page to Node, which typesets it while the build
+    goes on. `finish` waits for Node and checks every page; `close` stops Node early (a build
+    that failed). Node answers only after the last page, when the stylesheet is known."""
+
+    def __init__(self) -> None:
+        node = _node()
+        self._pages: dict[str, tuple[str, list[Fragment]]] = {}  # name -> (HTML, its math)
+        # A file, not a pipe, so that Node never waits for us to read its warnings. Closed by
+        # `finish` or `close`.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        self._proc = subprocess.Popen(
+            [node, str(SCRIPT)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            cwd=ROOT,
+        )
+        self._lines: queue.Queue[bytes | None] = queue.Queue()
+        self._writer = threading.Thread(target=self._write, name="typeset-input", daemon=True)
+        self._writer.start()
+        self._send({"fontURL": FONT_URL, "tex": TEX_OPTIONS})
+
+    def _send(self, message: dict[str, object]) -> None:
+        self._lines.put(
+            json.dumps(message).encode("utf-8") + b"\n"
+        )  # one line: JSON has no raw newline
+
+    def _write(self) -> None:
+        stdin = self._proc.stdin
+        assert stdin is not None
+        try:
+            while (line := self._lines.get()) is not None:
+                stdin.write(line)
+        except (BrokenPipeError, ValueError):  # Node ended early: `finish` reports why
+            pass
+        finally:
+            with contextlib.suppress(BrokenPipeError):  # flushes what Node will never read
+                stdin.close()
+
+    def add(self, name: str, html: str) -> None:
+        """Typeset the math of the page `html`; `name` (e.g. its source path) names it in error
+        messages and in `finish`'s answer. A page without math is not sent."""
+        if name in self._pages:
+            raise ValueError(f"typeset_math: the page {name} was added twice")
+        found = fragments(html)
+        self._pages[name] = (html, found)
+        if found:
+            self._send({"name": name, "fragments": [html[f.start : f.end] for f in found]})
+
+    def finish(self) -> tuple[dict[str, str], str]:
+        """Wait for Node. Returns ({name: typeset HTML} for each page that holds math, the
+        site's math CSS); raises `TypesetError` on a TeX error or a formula MathJax did not find."""
+        self._lines.put(None)
+        assert self._proc.stdout is not None
+        out = self._proc.stdout.read()
+        self._proc.wait()
+        self._writer.join()
+        self._stderr.seek(0)
+        err = self._stderr.read().decode("utf-8", "replace")
+        self._stderr.close()
+        if self._proc.returncode != 0:
+            raise TypesetError(f"scripts/typeset.mjs failed:\n{err.strip()[-4000:]}")
+        answer = json.loads(out)
+        typeset: dict[str, str] = {}
+        problems: list[str] = []
+        for page in answer["pages"]:
+            name = page["name"]
+            html, found = self._pages[name]
+            for error in page["errors"]:
+                problems.append(f"{name}: TeX error in {error['tex']!r}: {error['message']}")
+            for frag, result in zip(found, page["fragments"], strict=True):
+                if frag.kind == "arithmatex" and result["formulas"] != 1:
+                    raw = html[frag.start : frag.end]
+                    problems.append(
+                        f"{name}: MathJax found {result['formulas']} formulas in {raw!r}, which "
+                        "should hold exactly one (unbalanced braces or delimiters?)"
+                    )
+            typeset[name] = splice(html, found, [r["html"] for r in page["fragments"]])
+        if problems:
+            raise TypesetError("cannot typeset the math:\n  " + "\n  ".join(problems))
+        return typeset, str(answer["css"])
+
+    def close(self) -> None:
+        """Stop Node if it still runs (the build failed before `finish`)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._lines.put(None)
+        self._writer.join()
+        for stream in (self._proc.stdout, self._stderr):
+            if stream is not None:
+                stream.close()
 
 
 def typeset_pages(pages: dict[str, str]) -> tuple[dict[str, str], str]:
     """Typeset the math of every page; `pages` maps a page's name (used in error messages,
     e.g. its source path) to its HTML. Returns ({name: typeset HTML}, the site's math CSS).
     Pages without math come back unchanged."""
-    found = {name: fragments(html) for name, html in pages.items()}
-    with_math = [name for name in pages if found[name]]
-    request = {
-        "fontURL": FONT_URL,
-        "tex": TEX_OPTIONS,
-        "pages": [
-            {"name": name, "fragments": [pages[name][f.start : f.end] for f in found[name]]}
-            for name in with_math
-        ],
-    }
-    answer = run_node(request)
-    out = dict(pages)
-    problems: list[str] = []
-    for page in answer["pages"]:  # type: ignore[attr-defined]
-        name = page["name"]
-        for err in page["errors"]:
-            problems.append(f"{name}: TeX error in {err['tex']!r}: {err['message']}")
-        typeset = page["fragments"]
-        for frag, result in zip(found[name], typeset, strict=True):
-            if frag.kind == "arithmatex" and result["formulas"] != 1:
-                raw = pages[name][frag.start : frag.end]
-                problems.append(
-                    f"{name}: MathJax found {result['formulas']} formulas in {raw!r}, which "
-                    "should hold exactly one (unbalanced braces or delimiters?)"
-                )
-        out[name] = splice(pages[name], found[name], [r["html"] for r in typeset])
-    if problems:
-        raise TypesetError("cannot typeset the math:\n  " + "\n  ".join(problems))
-    return out, str(answer["css"])
+    typesetter = Typesetter()
+    try:
+        for name, html in pages.items():
+            typesetter.add(name, html)
+        typeset, css = typesetter.finish()
+    finally:
+        typesetter.close()
+    return {name: typeset.get(name, html) for name, html in pages.items()}, css
+
+
+def write_site(site_dir: Path, pages: dict[Path, str], css: str) -> None:
+    """Write the typeset `pages` ({HTML file: its HTML}) and the site's math stylesheet."""
+    for path, html in pages.items():
+        path.write_text(html, "utf-8")
+    css_file = site_dir / CSS_PATH
+    css_file.parent.mkdir(parents=True, exist_ok=True)
+    css_file.write_text(css, "utf-8")
 
 
 def typeset_site(site_dir: Path, names: dict[Path, str]) -> int:
@@ -166,12 +244,6 @@ def typeset_site(site_dir: Path, names: dict[Path, str]) -> int:
     and write the site's math stylesheet. Returns the number of pages that hold math."""
     pages = {name: path.read_text("utf-8") for path, name in names.items()}
     typeset, css = typeset_pages(pages)
-    changed = 0
-    for path, name in names.items():
-        if typeset[name] != pages[name]:
-            path.write_text(typeset[name], "utf-8")
-            changed += 1
-    css_file = site_dir / CSS_PATH
-    css_file.parent.mkdir(parents=True, exist_ok=True)
-    css_file.write_text(css, "utf-8")
-    return changed
+    changed = {path: typeset[name] for path, name in names.items() if typeset[name] != pages[name]}
+    write_site(site_dir, changed, css)
+    return len(changed)

@@ -1,10 +1,13 @@
 // Typeset the site's math at build time with the vendored MathJax 4 (node_modules/mathjax,
 // fetched by scripts/vendor.py). Run once per build by hooks/typeset_math.py, never by hand.
 //
-// stdin:  {"fontURL": str, "tex": {...}, "pages": [{"name": str, "fragments": [html, ...]}]}
-//         Each fragment is the inner HTML of one element that holds TeX: a
+// stdin:  one JSON object per line. The first: {"fontURL": str, "tex": {...}}. Then one per
+//         page, sent while MkDocs builds the rest of the site: {"name": str, "fragments":
+//         [html, ...]}. Each fragment is the inner HTML of one element that holds TeX: a
 //         pymdownx.arithmatex element (\( \) or \[ \]) or a notebook Markdown cell ($ $, $$ $$).
-// stdout: {"css": str, "pages": [{"name": str, "fragments": [{"html": str, "formulas": int}],
+//         Each page is typeset as soon as its line arrives; the end of stdin ends the build.
+// stdout: written once, at the end of stdin:
+//         {"css": str, "pages": [{"name": str, "fragments": [{"html": str, "formulas": int}],
 //          "errors": [{"tex": str, "message": str}]}]}
 //
 // Each page is its own MathJax document (labels and tags reset per page). The CSS is one
@@ -30,14 +33,31 @@
 // font, and the gap becomes padding: `fontFreeBreaks` rewrites those rules of the stylesheet.
 // Where a line breaks, the padding stays, unseen, at the end of the line. (MJX-BRK is still
 // declared for MathJax's display-math line stacks, which these pages do not use.)
+import { createInterface } from "node:readline";
 import MathJax from "mathjax";
 
-const input = JSON.parse(await new Promise((resolve, reject) => {
-  const chunks = [];
-  process.stdin.on("data", (c) => chunks.push(c));
-  process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-  process.stdin.on("error", reject);
-}));
+// stdin's lines, in order, as they arrive; `nextLine` resolves to null at the end of stdin.
+const lines = [];
+let wake = null;
+let ended = false;
+const reader = createInterface({ input: process.stdin, crlfDelay: Infinity });
+reader.on("line", (line) => {
+  lines.push(line);
+  wake?.();
+});
+reader.on("close", () => {
+  ended = true;
+  wake?.();
+});
+async function nextLine() {
+  while (!lines.length && !ended) await new Promise((resolve) => (wake = resolve));
+  wake = null;
+  return lines.length ? lines.shift() : null;
+}
+
+const first = await nextLine();
+if (first === null) throw new Error("scripts/typeset.mjs: no options on stdin");
+const input = JSON.parse(first);
 
 // Node cannot measure the surrounding font: this is the scale Chromium chose for the theme's
 // system sans-serif (MathJax's own browser measurement gave 119.5%).
@@ -124,7 +144,8 @@ function errorsOf(node, tex, out) {
 }
 
 const typeset = [];
-for (const page of input.pages) {
+for (let line = await nextLine(); line !== null; line = await nextLine()) {
+  const page = JSON.parse(line);
   const body = page.fragments.map((f, i) => `<div data-bp-fragment="${i}">${f}</div>`).join("");
   const doc = MathJax.startup.getDocument(`<html><head></head><body>${body}</body></html>`);
   MathJax.texReset();

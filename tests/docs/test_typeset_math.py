@@ -148,3 +148,50 @@ def test_typeset_site_rewrites_pages_and_writes_the_stylesheet(tmp_path: Path) -
     assert "<mjx-container" in page.read_text("utf-8")
     assert plain.read_text("utf-8") == "<p>no math</p>"
     assert "mjx-container" in (tmp_path / tm.CSS_PATH).read_text("utf-8")
+
+
+@needs_node
+def test_one_typesetter_takes_pages_one_at_a_time() -> None:
+    """The build hands each page over as MkDocs writes it; the answer comes once, at the end,
+    with every page that holds math and one stylesheet for all of them."""
+    typesetter = tm.Typesetter()
+    try:
+        typesetter.add("a.md", '<p><span class="arithmatex">\\(\\alpha\\)</span></p>')
+        typesetter.add("plain.md", "<p>no math, $5</p>")
+        typesetter.add("b.md", '<p><span class="arithmatex">\\(\\omega\\)</span></p>')
+        with pytest.raises(ValueError, match="added twice"):
+            typesetter.add("a.md", "<p>again</p>")
+        typeset, css = typesetter.finish()
+    finally:
+        typesetter.close()
+    assert set(typeset) == {"a.md", "b.md"}, "a page without math is left as it is"
+    assert typeset["a.md"].startswith('<p><span class="arithmatex"><mjx-container')
+    assert 'data-tex="\\alpha"' in typeset["a.md"] and 'data-tex="\\omega"' in typeset["b.md"]
+    assert "mjx-c1D6FC" in css and "mjx-c1D714" in css
+
+
+@needs_node
+def test_close_stops_the_typesetter_of_a_build_that_failed() -> None:
+    typesetter = tm.Typesetter()
+    typesetter.add("a.md", '<span class="arithmatex">\\(x\\)</span>')
+    process = typesetter._proc
+    typesetter.close()
+    assert process.poll() is not None, "Node still runs after close()"
+
+
+def test_a_typesetter_that_dies_is_reported_with_its_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if shutil.which("node") is None:
+        pytest.skip("needs Node")
+    script = tmp_path / "typeset.mjs"
+    script.write_text('process.stderr.write("MathJax could not start\\n");\nprocess.exit(3);\n')
+    monkeypatch.setattr(tm, "SCRIPT", script)
+    monkeypatch.setattr(tm, "_node", lambda: shutil.which("node"))  # no node_modules needed
+    typesetter = tm.Typesetter()
+    try:
+        typesetter.add("a.md", '<span class="arithmatex">\\(x\\)</span>' * 20_000)  # > a pipe
+        with pytest.raises(tm.TypesetError, match="MathJax could not start"):
+            typesetter.finish()
+    finally:
+        typesetter.close()
