@@ -65,8 +65,8 @@ class _TopLevel(HTMLParser):
         return self._line_starts[line - 1] + col
 
     def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag == "details":
-            self.with_details.add(self._open[0] if self._stack and self._open else self._offset())
+        if tag == "details":  # the top-level block it is in, or itself if it is one
+            self.with_details.add(self._open[0] if self._open is not None else self._offset())
         if not self._stack:
             start = self._offset()
             text = self.get_starttag_text() or ""
