@@ -192,8 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print("  cold docs build (mkdocs build --strict)", flush=True)
         d = docs_build.benchmark()
-        secs = d["seconds"]
-        stat = None if secs is None else {"median": secs, "q1": secs, "q3": secs, "n": 1}
+        stat = None if d["seconds"] is None else _stat(Stat.of(d["seconds"]))
         extra = {"cpu_seconds_of_children": d["cpu_seconds"]} if "cpu_seconds" in d else {}
         results.append(report.result("docs_seconds", stat, d["note"], extra))
     env["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None

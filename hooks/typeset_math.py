@@ -145,9 +145,8 @@ class Typesetter:
         self._send({"fontURL": FONT_URL, "tex": TEX_OPTIONS})
 
     def _send(self, message: dict[str, object]) -> None:
-        self._lines.put(
-            json.dumps(message).encode("utf-8") + b"\n"
-        )  # one line: JSON has no raw newline
+        # One line per message: JSON escapes every newline inside strings.
+        self._lines.put(json.dumps(message).encode("utf-8") + b"\n")
 
     def _write(self) -> None:
         stdin = self._proc.stdin
