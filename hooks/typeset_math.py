@@ -236,13 +236,3 @@ def write_site(site_dir: Path, pages: dict[Path, str], css: str) -> None:
     css_file = site_dir / CSS_PATH
     css_file.parent.mkdir(parents=True, exist_ok=True)
     css_file.write_text(css, "utf-8")
-
-
-def typeset_site(site_dir: Path, names: dict[Path, str]) -> int:
-    """Typeset the math of the built pages `names` ({HTML file: name for messages}) in place
-    and write the site's math stylesheet. Returns the number of pages that hold math."""
-    pages = {name: path.read_text("utf-8") for path, name in names.items()}
-    typeset, css = typeset_pages(pages)
-    changed = {path: typeset[name] for path, name in names.items() if typeset[name] != pages[name]}
-    write_site(site_dir, changed, css)
-    return len(changed)

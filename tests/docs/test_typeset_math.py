@@ -138,16 +138,15 @@ def test_a_tex_error_names_the_page_and_the_formula(tex: str, message: str) -> N
 
 
 @needs_node
-def test_typeset_site_rewrites_pages_and_writes_the_stylesheet(tmp_path: Path) -> None:
+def test_write_site_writes_the_typeset_pages_and_the_stylesheet(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     page = tmp_path / "a" / "index.html"
     page.write_text(PAGE, "utf-8")
-    plain = tmp_path / "index.html"
-    plain.write_text("<p>no math</p>", "utf-8")
-    assert tm.typeset_site(tmp_path, {page: "a.md", plain: "index.md"}) == 1
+    typeset, css = tm.typeset_pages({"a.md": PAGE})
+    tm.write_site(tmp_path, {page: typeset["a.md"]}, css)
     assert "<mjx-container" in page.read_text("utf-8")
-    assert plain.read_text("utf-8") == "<p>no math</p>"
-    assert "mjx-container" in (tmp_path / tm.CSS_PATH).read_text("utf-8")
+    assert (tmp_path / tm.CSS_PATH).read_text("utf-8") == css
+    assert "mjx-container" in css
 
 
 @needs_node
