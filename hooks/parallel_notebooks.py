@@ -26,6 +26,12 @@ a 2-core machine:
 Kernels talk to the build over local IPC sockets (``kernel_config``), not TCP on 127.0.0.1: no
 other machine could listen in, and ipykernel prints no "running over TCP without encryption"
 warning, one per notebook, that a reader of the build output would take for a security problem.
+
+Each kernel is forked from one process of the build that has imported ipykernel's
+dependencies, NumPy, matplotlib and the package once (docs_build/kernel_zygote.py): a kernel
+would otherwise spend about a second of CPU time on those imports before its first cell. It is
+still a kernel of its own for each notebook, with nothing left by another notebook. Where the
+system cannot fork, kernels start as Jupyter starts them.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ import contextlib
 import importlib.util
 import os
 import pathlib
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -61,6 +69,31 @@ def kernel_config(socket_dir: str, index: int) -> dict[str, dict[str, str]]:
     return {"KernelManager": {"transport": "ipc", "ip": os.path.join(socket_dir, str(index))}}
 
 
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+ZYGOTE = ROOT / "docs_build" / "kernel_zygote.py"
+LAUNCHER = ROOT / "docs_build" / "kernel_launcher.py"
+CAN_FORK = hasattr(os, "fork") and sys.platform != "win32"
+
+
+def zygote_kernel_manager(socket_path: str) -> type[Any]:
+    """A Jupyter kernel manager class whose kernels the zygote at `socket_path` forks: the
+    kernel command ``python -m ipykernel_launcher ARGS`` becomes ``kernel_launcher.py SOCKET
+    ARGS`` (docs_build/kernel_launcher.py)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            cmd: list[str] = super().format_kernel_cmd(extra_arguments)
+            if cmd[1:3] != ["-m", "ipykernel_launcher"]:
+                raise PluginError(
+                    "hooks/parallel_notebooks.py: the kernel runs "
+                    f"{cmd[:3]}, not ipykernel, so it cannot be forked from the zygote."
+                )
+            return [sys.executable, "-I", "-S", str(LAUNCHER), socket_path, *cmd[3:]]
+
+    return ZygoteKernelManager
+
+
 _runs: NotebookRuns | None = None
 
 
@@ -78,14 +111,30 @@ class NotebookRuns:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._sockets = tempfile.TemporaryDirectory(prefix="kernels-")  # mode 0700
+        self._zygote: subprocess.Popen[bytes] | None = None
+        self._zygote_socket = os.path.join(self._sockets.name, "zygote")
+        self._manager_class: type[Any] | None = None
         self._thread = threading.Thread(target=self._main, name="notebook-runs")
         self._thread.start()
 
     def _main(self) -> None:
-        # Linux: lowers this thread only, and the kernels it starts inherit it.
+        # Linux: lowers this thread only, and the processes it starts inherit it.
         with contextlib.suppress(AttributeError, OSError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), KERNEL_NICENESS)
-        asyncio.run(self._run_all())
+        if CAN_FORK and self.results:
+            self._zygote = subprocess.Popen(
+                [sys.executable, str(ZYGOTE), self._zygote_socket],
+                stdin=subprocess.PIPE,
+                env=os.environ | KERNEL_ENV,
+            )
+            self._manager_class = zygote_kernel_manager(self._zygote_socket)
+        try:
+            asyncio.run(self._run_all())
+        finally:
+            if self._zygote is not None:  # its stdin closing ends it, and any kernel left
+                assert self._zygote.stdin is not None
+                self._zygote.stdin.close()
+                self._zygote.wait()
 
     async def _run_all(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -111,8 +160,11 @@ class NotebookRuns:
                     store_widget_state=True,
                     config=Config(kernel_config(self._sockets.name, index)),
                 )
+                if self._manager_class is not None:
+                    client.kernel_manager_class = self._manager_class
                 # No working directory, as in mkdocs-jupyter: the kernel starts in ours.
                 await client.async_execute(env=os.environ | KERNEL_ENV)
+                merge_streams(nb)
         except BaseException as exc:  # handed to the page that needs it
             future.set_exception(exc)
             if isinstance(exc, asyncio.CancelledError):
@@ -131,6 +183,30 @@ class NotebookRuns:
     def join(self) -> None:
         self._thread.join()
         self._sockets.cleanup()
+
+
+def merge_streams(nb: Any) -> None:
+    """Merge each run of consecutive outputs to the same stream (stdout, stderr) into one.
+
+    A print writes its text and its newline separately; when the kernel flushes between the
+    two, they arrive as two outputs, and the page shows a second block that starts with an
+    empty line. JupyterLab shows such a run as one block; so does the page. (nbclient's own
+    ``coalesce_streams`` also merges streams that a figure stands between, moving text.)"""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        merged: list[Any] = []
+        for output in cell.outputs:
+            last = merged[-1] if merged else None
+            if (
+                last is not None
+                and output.output_type == last.output_type == "stream"
+                and output.name == last.name
+            ):
+                last.text += output.text
+            else:
+                merged.append(output)
+        cell.outputs = merged
 
 
 def _cells(nb: Any) -> list[tuple[str, str]]:

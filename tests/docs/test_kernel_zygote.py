@@ -1,0 +1,194 @@
+"""docs_build/kernel_zygote.py and kernel_launcher.py: the build's kernels are forked from one
+process that imported their libraries, and each still behaves as a kernel of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from docs_helpers import import_hook
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+pn = import_hook("parallel_notebooks")
+pytestmark = pytest.mark.skipif(not pn.CAN_FORK, reason="the zygote needs os.fork")
+
+
+def start_zygote(socket_path: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, str(pn.ZYGOTE), str(socket_path)],
+        stdin=subprocess.PIPE,
+        env=os.environ | pn.KERNEL_ENV,
+    )
+
+
+def stop_zygote(zygote: subprocess.Popen[bytes]) -> int:
+    assert zygote.stdin is not None
+    zygote.stdin.close()
+    return zygote.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def zygote_socket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    path = tmp_path_factory.mktemp("zygote") / "socket"
+    zygote = start_zygote(path)
+    yield str(path)
+    assert stop_zygote(zygote) == 0
+
+
+def run(cells: list[str], socket_path: str, **options: Any) -> Any:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    NotebookClient(
+        nb,
+        kernel_name="python3",
+        kernel_manager_class=pn.zygote_kernel_manager(socket_path),
+        **options,
+    ).execute(env=os.environ | pn.KERNEL_ENV)
+    return nb
+
+
+def text(nb: Any, cell: int) -> str:
+    return "".join(o.get("text", "") for o in nb.cells[cell].outputs)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def wait_gone(pid: int, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_each_notebook_gets_a_kernel_of_its_own(zygote_socket: str) -> None:
+    first = run(
+        [
+            "import os, numpy as np\n"
+            "x = 41\n"
+            "np.set_printoptions(precision=2)\n"
+            "import backprop\n"
+            "backprop.planted = True\n"
+            "print(os.getpid())"
+        ],
+        zygote_socket,
+    )
+    second = run(
+        [
+            "print('x' in dir())",
+            "import numpy as np, backprop\n"
+            "print(np.get_printoptions()['precision'], hasattr(backprop, 'planted'))",
+            "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.show()",
+            "import os\nprint(os.getpid())",
+        ],
+        zygote_socket,
+    )
+    assert text(second, 0) == "False\n", "a variable of the first notebook leaked"
+    assert text(second, 1) == "8 False\n", "module state of the first notebook leaked"
+    assert "image/png" in second.cells[2].outputs[0]["data"], "figures are shown inline"
+    assert text(first, 0) != text(second, 3), "both notebooks ran in one process"
+
+
+def test_a_raising_cell_fails_the_run(zygote_socket: str) -> None:
+    with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
+        run(["1 / 0"], zygote_socket)
+
+
+def test_an_interrupt_reaches_the_kernel(zygote_socket: str) -> None:
+    """nbclient interrupts a cell that runs past its timeout; the launcher passes it on."""
+    nb = run(
+        ["import time\ntime.sleep(120)"],
+        zygote_socket,
+        timeout=3,
+        interrupt_on_timeout=True,
+        allow_errors=True,
+    )
+    errors = [o for o in nb.cells[0].outputs if o["output_type"] == "error"]
+    assert [e["ename"] for e in errors] == ["KeyboardInterrupt"]
+
+
+async def _start(socket_path: str) -> tuple[Any, Any, int]:
+    km = pn.zygote_kernel_manager(socket_path)(kernel_name="python3")
+    await km.start_kernel(env=os.environ | pn.KERNEL_ENV)
+    client = km.client()
+    client.start_channels()
+    await client.wait_for_ready(timeout=60)
+    pids: list[int] = []
+
+    def output(msg: dict[str, Any]) -> None:
+        if msg["msg_type"] == "stream":
+            pids.append(int(msg["content"]["text"]))
+
+    await client.execute_interactive("import os; print(os.getpid())", output_hook=output)
+    return km, client, pids[0]
+
+
+def test_a_killed_launcher_takes_its_kernel_with_it(zygote_socket: str) -> None:
+    async def scenario() -> int:
+        km, client, pid = await _start(zygote_socket)
+        client.stop_channels()
+        km.provisioner.process.kill()  # SIGKILL: the launcher cannot pass it on
+        km.provisioner.process.wait()
+        await km.cleanup_resources()
+        km.context.destroy(linger=0)
+        return int(pid)
+
+    pid = asyncio.run(scenario())
+    assert wait_gone(pid), f"kernel {pid} outlived its launcher"
+
+
+def test_closing_the_zygote_input_ends_it_and_its_kernels(tmp_path: Path) -> None:
+    socket_path = tmp_path / "socket"
+    zygote = start_zygote(socket_path)
+
+    async def scenario() -> tuple[Any, Any, int]:
+        return await _start(str(socket_path))
+
+    km, client, pid = asyncio.run(scenario())
+    try:
+        assert stop_zygote(zygote) == 0
+        assert wait_gone(pid), f"kernel {pid} outlived the zygote"
+        assert km.provisioner.process.wait(timeout=20) != 0, "the launcher must report it"
+    finally:
+        client.stop_channels()
+        asyncio.run(km.cleanup_resources())
+        km.context.destroy(linger=0)
+        if zygote.poll() is None:
+            zygote.kill()
+
+
+def test_merge_streams_merges_only_consecutive_outputs_of_one_stream() -> None:
+    out = nbformat.v4.new_output
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [
+        out("stream", name="stdout", text="a"),
+        out("stream", name="stdout", text="\nb\n"),
+        out("display_data", data={"text/plain": "figure"}),
+        out("stream", name="stdout", text="c\n"),
+        out("stream", name="stderr", text="warning\n"),
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell, nbformat.v4.new_markdown_cell("text")]
+    pn.merge_streams(nb)
+    assert [(o["output_type"], o.get("text")) for o in cell.outputs] == [
+        ("stream", "a\nb\n"),
+        ("display_data", None),
+        ("stream", "c\n"),
+        ("stream", "warning\n"),
+    ]
