@@ -126,6 +126,9 @@ class NotebookRuns:
                 [sys.executable, str(ZYGOTE), self._zygote_socket],
                 stdin=subprocess.PIPE,
                 env=os.environ | KERNEL_ENV,
+                # Its own session, as Jupyter gives each kernel: Ctrl-C in the terminal stops
+                # the build, which then ends the zygote; it does not interrupt the kernels.
+                start_new_session=True,
             )
             self._manager_class = zygote_kernel_manager(self._zygote_socket)
         try:

@@ -27,6 +27,7 @@ def start_zygote(socket_path: Path) -> subprocess.Popen[bytes]:
         [sys.executable, str(pn.ZYGOTE), str(socket_path)],
         stdin=subprocess.PIPE,
         env=os.environ | pn.KERNEL_ENV,
+        start_new_session=True,
     )
 
 
