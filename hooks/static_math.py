@@ -1,11 +1,13 @@
 """MkDocs hook: typeset the math of every page when the site builds (hooks/typeset_math.py).
 
-One MathJax process (scripts/typeset.mjs) starts with each build. Each page goes to it as
-MkDocs finishes the page's HTML, and Node typesets it on the other core while MkDocs builds
-the next pages. After the last page, the typeset pages are written over the built ones, with
-the math stylesheet that every page links (``extra_css``); then the math fonts it loads are
-cut down to the characters the math uses (hooks/font_subset.py). ``mkdocs serve`` runs this
-on every rebuild.
+One MathJax process (scripts/typeset.mjs) starts with each build. Each page's math goes to it
+as soon as MkDocs has converted the page's Markdown (or notebook) to HTML, and Node typesets it
+on the other core while MkDocs builds the rest of the site. When MkDocs writes the page, its
+math elements are compared with those sent; if a later step changed them, or the theme added
+math outside the content, the written page is sent again. After the last page, the typeset
+math is put into the written pages, the math stylesheet that every page links (``extra_css``) is written, and
+the math fonts it loads are cut down to the characters the math uses (hooks/font_subset.py).
+``mkdocs serve`` runs this on every rebuild.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from typing import Any
 
 from font_subset import FontSubsetError, subset_site_fonts
 from mkdocs.exceptions import PluginError
-from typeset_math import CSS_PATH, TypesetError, Typesetter, write_site
+from typeset_math import CSS_PATH, Fragment, TypesetError, Typesetter, fragments, splice, write_site
 
 _typesetter: Typesetter | None = None
-_written: dict[str, Path] = {}  # source page -> its built HTML file
+# source page -> (its built HTML file, the HTML written there, the math elements in it)
+_written: dict[str, tuple[Path, str, list[Fragment]]] = {}
 
 
 def _stop() -> None:
@@ -38,11 +41,23 @@ def on_pre_build(config: Any) -> None:
         raise PluginError(f"hooks/static_math.py: {exc}") from exc
 
 
-def on_post_page(output: str, page: Any, config: Any) -> str:
-    # This hook is the last one (mkdocs.yml), so `output` is what MkDocs writes.
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    # The last hook (mkdocs.yml): the content is final, but for the theme around it.
     assert _typesetter is not None, "on_pre_build starts the typesetter"
-    _written[page.file.src_uri] = Path(page.file.abs_dest_path)
-    _typesetter.add(page.file.src_uri, output)
+    _typesetter.add(page.file.src_uri, html)
+    return html
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    # The last hook, so `output` is what MkDocs writes.
+    assert _typesetter is not None, "on_pre_build starts the typesetter"
+    name = page.file.src_uri
+    found = fragments(output)
+    if [output[f.start : f.end] for f in found] != _typesetter.sent(name):
+        # A later step changed the math elements (hooks/a11y_markup.py makes a table in a
+        # notebook's Markdown cell focusable), or the theme added some: typeset them as written.
+        _typesetter.add(name, output, again=True)
+    _written[name] = (Path(page.file.abs_dest_path), output, found)
     return output
 
 
@@ -51,7 +66,11 @@ def on_post_build(config: Any) -> None:
     site_dir = Path(config["site_dir"])
     try:
         typeset, css = _typesetter.finish()
-        write_site(site_dir, {_written[name]: html for name, html in typeset.items()}, css)
+        pages = {}
+        for name, new in typeset.items():
+            path, output, found = _written[name]
+            pages[path] = splice(output, found, new)
+        write_site(site_dir, pages, css)
         subset_site_fonts(site_dir, site_dir / CSS_PATH)
     except (TypesetError, FontSubsetError) as exc:
         raise PluginError(f"hooks/static_math.py: {exc}") from exc

@@ -10,8 +10,8 @@ Where the TeX is, in the HTML that MkDocs writes:
 
 `fragments` finds these elements. A `Typesetter` is one run of ``scripts/typeset.mjs``
 (MathJax 4 in Node) for a whole build: `Typesetter.add` hands it a page's fragments, which Node
-typesets at once, on the other core, while MkDocs goes on building the next pages; `finish`
-collects every page, and `splice` puts the typeset HTML back. The typeset formulas need one
+typesets at once, on the other core, while MkDocs goes on building the site; `finish` collects
+every page, and `splice` puts the typeset HTML back. The typeset formulas need one
 stylesheet, written once for the whole site (`CSS_PATH`) and linked from every page
 (``extra_css`` in mkdocs.yml): it needs the glyphs of every page, so it comes last.
 
@@ -128,7 +128,10 @@ class Typesetter:
 
     def __init__(self) -> None:
         node = _node()
-        self._pages: dict[str, tuple[str, list[Fragment]]] = {}  # name -> (HTML, its math)
+        # name -> the inner HTML and kind of each math element last sent for that page
+        self._sent: dict[str, list[tuple[str, str]]] = {}
+        # What was sent, in order, as Node answers: (name, its math elements).
+        self._order: list[tuple[str, list[tuple[str, str]]]] = []
         # A file, not a pipe, so that Node never waits for us to read its warnings. Closed by
         # `finish` or `close`.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
@@ -160,19 +163,26 @@ class Typesetter:
             with contextlib.suppress(BrokenPipeError):  # flushes what Node will never read
                 stdin.close()
 
-    def add(self, name: str, html: str) -> None:
+    def add(self, name: str, html: str, *, again: bool = False) -> None:
         """Typeset the math of the page `html`; `name` (e.g. its source path) names it in error
-        messages and in `finish`'s answer. A page without math is not sent."""
-        if name in self._pages:
+        messages and in `finish`'s answer. A page without math is not sent. With `again`, the
+        page replaces what was added under `name` before (its HTML changed since)."""
+        if name in self._sent and not again:
             raise ValueError(f"typeset_math: the page {name} was added twice")
         found = fragments(html)
-        self._pages[name] = (html, found)
+        self._sent[name] = [(html[f.start : f.end], f.kind) for f in found]
         if found:
-            self._send({"name": name, "fragments": [html[f.start : f.end] for f in found]})
+            self._order.append((name, self._sent[name]))
+            self._send({"name": name, "fragments": [raw for raw, _ in self._sent[name]]})
 
-    def finish(self) -> tuple[dict[str, str], str]:
-        """Wait for Node. Returns ({name: typeset HTML} for each page that holds math, the
-        site's math CSS); raises `TypesetError` on a TeX error or a formula MathJax did not find."""
+    def sent(self, name: str) -> list[str]:
+        """The inner HTML of the math elements of page `name`, as `add` sent them, in order."""
+        return [raw for raw, _ in self._sent[name]]
+
+    def finish(self) -> tuple[dict[str, list[str]], str]:
+        """Wait for Node. Returns ({name: the typeset inner HTML of each of its math elements}
+        for each page that holds math, the site's math CSS); raises `TypesetError` on a TeX
+        error or a formula MathJax did not find. `splice` puts a page's answer in its HTML."""
         self._lines.put(None)
         assert self._proc.stdout is not None
         out = self._proc.stdout.read()
@@ -184,21 +194,20 @@ class Typesetter:
         if self._proc.returncode != 0:
             raise TypesetError(f"scripts/typeset.mjs failed:\n{err.strip()[-4000:]}")
         answer = json.loads(out)
-        typeset: dict[str, str] = {}
+        typeset: dict[str, list[str]] = {}
         problems: list[str] = []
-        for page in answer["pages"]:
-            name = page["name"]
-            html, found = self._pages[name]
+        for (name, sent), page in zip(self._order, answer["pages"], strict=True):
+            if sent is not self._sent[name]:
+                continue  # sent again later: that answer counts
             for error in page["errors"]:
                 problems.append(f"{name}: TeX error in {error['tex']!r}: {error['message']}")
-            for frag, result in zip(found, page["fragments"], strict=True):
-                if frag.kind == "arithmatex" and result["formulas"] != 1:
-                    raw = html[frag.start : frag.end]
+            for (raw, kind), result in zip(sent, page["fragments"], strict=True):
+                if kind == "arithmatex" and result["formulas"] != 1:
                     problems.append(
                         f"{name}: MathJax found {result['formulas']} formulas in {raw!r}, which "
                         "should hold exactly one (unbalanced braces or delimiters?)"
                     )
-            typeset[name] = splice(html, found, [r["html"] for r in page["fragments"]])
+            typeset[name] = [result["html"] for result in page["fragments"]]
         if problems:
             raise TypesetError("cannot typeset the math:\n  " + "\n  ".join(problems))
         return typeset, str(answer["css"])
@@ -226,7 +235,10 @@ def typeset_pages(pages: dict[str, str]) -> tuple[dict[str, str], str]:
         typeset, css = typesetter.finish()
     finally:
         typesetter.close()
-    return {name: typeset.get(name, html) for name, html in pages.items()}, css
+    out = dict(pages)
+    for name, new in typeset.items():
+        out[name] = splice(pages[name], fragments(pages[name]), new)
+    return out, css
 
 
 def write_site(site_dir: Path, pages: dict[Path, str], css: str) -> None:

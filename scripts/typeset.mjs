@@ -173,8 +173,39 @@ for (let line = await nextLine(); line !== null; line = await nextLine()) {
   typeset.push({ page, holders, roots, counts, errors });
 }
 
+// MathJax adds its assistive-MathML rules again for each page's document: a site of 14 pages
+// had them 14 times over. Keeps the first copy of each top-level rule (an @media block is one
+// rule), in order; braces inside quoted strings and comments do not count.
+function uniqueRules(css) {
+  const rules = [];
+  const seen = new Set();
+  let depth = 0;
+  let start = 0;
+  let quote = null;
+  for (let i = 0; i < css.length; i++) {
+    const c = css[i];
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = null;
+    } else if (c === "/" && css[i + 1] === "*") {
+      i = css.indexOf("*/", i + 2) + 1; // a comment: skipped (0 if unclosed, caught below)
+      if (i === 0) break;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "{") depth++;
+    else if (c === "}" && --depth === 0) {
+      const rule = css.slice(start, i + 1).trim();
+      if (!seen.has(rule)) rules.push(rule);
+      seen.add(rule);
+      start = i + 1;
+    }
+  }
+  const rest = css.slice(start).trim();
+  if (depth !== 0 || quote || rest) throw new Error("scripts/typeset.mjs: cannot read MathJax's stylesheet");
+  return "\n" + rules.join("\n\n") + "\n";
+}
+
 // The stylesheet holds the rules for the glyphs of every page, so it is known only now.
-let css = adaptor.textContent(MathJax.startup.output.styleSheet(MathJax.startup.document));
+let css = uniqueRules(adaptor.textContent(MathJax.startup.output.styleSheet(MathJax.startup.document)));
 const unused = UNUSED_ATTRIBUTES.filter((name) => !css.includes(`[${name}`));
 css += `\nmjx-container[jax="CHTML"] {\n  ${CONTAINER_STYLE.join(";\n  ")};\n}\n`;
 const breaks = typeset

@@ -116,6 +116,8 @@ def test_css_holds_the_glyphs_of_every_page() -> None:
         }
     )
     assert "mjx-c1D6FC" in css and "mjx-c1D714" in css  # italic alpha and omega
+    # MathJax adds its assistive-MathML rules for each page's document: kept once.
+    assert css.count("\nmjx-assistive-mml {") == 1
 
 
 @needs_node
@@ -164,9 +166,31 @@ def test_one_typesetter_takes_pages_one_at_a_time() -> None:
     finally:
         typesetter.close()
     assert set(typeset) == {"a.md", "b.md"}, "a page without math is left as it is"
-    assert typeset["a.md"].startswith('<p><span class="arithmatex"><mjx-container')
-    assert 'data-tex="\\alpha"' in typeset["a.md"] and 'data-tex="\\omega"' in typeset["b.md"]
+    assert [len(typeset["a.md"]), len(typeset["b.md"])] == [1, 1], "one per math element"
+    assert typeset["a.md"][0].startswith("<mjx-container")
+    assert 'data-tex="\\alpha"' in typeset["a.md"][0] and 'data-tex="\\omega"' in typeset["b.md"][0]
     assert "mjx-c1D6FC" in css and "mjx-c1D714" in css
+
+
+@needs_node
+def test_a_page_sent_again_is_answered_as_sent_last() -> None:
+    """The build sends a page's content early; if a later step changes its math elements,
+    the written page goes again, and only that version counts."""
+    first = '<div class="jp-MarkdownOutput"><p>$x$</p><table><tr><td>$y$</td></tr></table></div>'
+    written = first.replace("<table>", '<table tabindex="0">')
+    typesetter = tm.Typesetter()
+    try:
+        typesetter.add("nb.py", first)
+        assert typesetter.sent("nb.py") == [first[len('<div class="jp-MarkdownOutput">') : -6]]
+        typesetter.add("nb.py", written, again=True)
+        typesetter.add("gone.md", '<span class="arithmatex">\\(z\\)</span>')
+        typesetter.add("gone.md", "<p>no math now</p>", again=True)
+        typeset, _ = typesetter.finish()
+    finally:
+        typesetter.close()
+    assert set(typeset) == {"nb.py"}
+    assert '<table tabindex="0">' in typeset["nb.py"][0]
+    assert typeset["nb.py"][0].count("<mjx-container") == 2
 
 
 @needs_node
