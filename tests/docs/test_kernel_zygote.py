@@ -4,11 +4,12 @@ process that imported their libraries, and each still behaves as a kernel of its
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,12 @@ def test_an_interrupt_reaches_the_kernel(zygote_socket: str) -> None:
     assert [e["ename"] for e in errors] == ["KeyboardInterrupt"]
 
 
+def run_async(scenario: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """Run `scenario` on an event loop of its own (other tests may leave one running here)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, scenario()).result()
+
+
 async def _start(socket_path: str) -> tuple[Any, Any, int]:
     km = pn.zygote_kernel_manager(socket_path)(kernel_name="python3")
     await km.start_kernel(env=os.environ | pn.KERNEL_ENV)
@@ -150,7 +157,7 @@ def test_a_killed_launcher_takes_its_kernel_with_it(zygote_socket: str) -> None:
         km.context.destroy(linger=0)
         return int(pid)
 
-    pid = asyncio.run(scenario())
+    pid = run_async(scenario)
     assert wait_gone(pid), f"kernel {pid} outlived its launcher"
 
 
@@ -158,20 +165,26 @@ def test_closing_the_zygote_input_ends_it_and_its_kernels(tmp_path: Path) -> Non
     socket_path = tmp_path / "socket"
     zygote = start_zygote(socket_path)
 
-    async def scenario() -> tuple[Any, Any, int]:
-        return await _start(str(socket_path))
+    async def scenario() -> tuple[int, int, int | None]:
+        km, client, pid = await _start(str(socket_path))
+        try:
+            code = stop_zygote(zygote)
+            gone = wait_gone(pid)
+            launcher = km.provisioner.process.wait(timeout=20)
+        finally:
+            client.stop_channels()
+            await km.cleanup_resources()
+            km.context.destroy(linger=0)
+        return code, pid if not gone else 0, launcher
 
-    km, client, pid = asyncio.run(scenario())
     try:
-        assert stop_zygote(zygote) == 0
-        assert wait_gone(pid), f"kernel {pid} outlived the zygote"
-        assert km.provisioner.process.wait(timeout=20) != 0, "the launcher must report it"
+        code, left, launcher = run_async(scenario)
     finally:
-        client.stop_channels()
-        asyncio.run(km.cleanup_resources())
-        km.context.destroy(linger=0)
         if zygote.poll() is None:
             zygote.kill()
+    assert code == 0
+    assert left == 0, f"kernel {left} outlived the zygote"
+    assert launcher != 0, "the launcher must report that its kernel was killed"
 
 
 def test_merge_streams_merges_only_consecutive_outputs_of_one_stream() -> None:
