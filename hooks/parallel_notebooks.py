@@ -121,18 +121,22 @@ class NotebookRuns:
         # Linux: lowers this thread only, and the processes it starts inherit it.
         with contextlib.suppress(AttributeError, OSError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), KERNEL_NICENESS)
-        if CAN_FORK and self.results:
-            self._zygote = subprocess.Popen(
-                [sys.executable, str(ZYGOTE), self._zygote_socket],
-                stdin=subprocess.PIPE,
-                env=os.environ | KERNEL_ENV,
-                # Its own session, as Jupyter gives each kernel: Ctrl-C in the terminal stops
-                # the build, which then ends the zygote; it does not interrupt the kernels.
-                start_new_session=True,
-            )
-            self._manager_class = zygote_kernel_manager(self._zygote_socket)
         try:
+            if CAN_FORK and self.results:
+                self._zygote = subprocess.Popen(
+                    [sys.executable, str(ZYGOTE), self._zygote_socket],
+                    stdin=subprocess.PIPE,
+                    env=os.environ | KERNEL_ENV,
+                    # Its own session, as Jupyter gives each kernel: Ctrl-C in the terminal
+                    # stops the build, which then ends the zygote; it does not interrupt kernels.
+                    start_new_session=True,
+                )
+                self._manager_class = zygote_kernel_manager(self._zygote_socket)
             asyncio.run(self._run_all())
+        except BaseException as exc:  # no page may wait for a run that never comes
+            for future in self.results.values():
+                if not future.done():
+                    future.set_exception(exc)
         finally:
             if self._zygote is not None:  # its stdin closing ends it, and any kernel left
                 assert self._zygote.stdin is not None

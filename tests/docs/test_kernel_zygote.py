@@ -206,3 +206,20 @@ def test_merge_streams_merges_only_consecutive_outputs_of_one_stream() -> None:
         ("stream", "c\n"),
         ("stream", "warning\n"),
     ]
+
+
+def test_a_zygote_that_cannot_start_fails_the_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every page waits for its notebook's run: none may wait for a run that never comes."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("cannot start the zygote")
+
+    monkeypatch.setattr(pn.subprocess, "Popen", refuse)
+    notebook = tmp_path / "nb.py"
+    notebook.write_text("# %%\nprint(1)\n")
+    runs = pn.NotebookRuns([str(notebook)], "python3", False)
+    runs.join()
+    with pytest.raises(OSError, match="cannot start the zygote"):
+        runs.results[str(notebook)].result(timeout=10)
