@@ -75,6 +75,19 @@ LAUNCHER = ROOT / "docs_build" / "kernel_launcher.py"
 CAN_FORK = hasattr(os, "fork") and sys.platform != "win32"
 
 
+def start_zygote(socket_path: str) -> subprocess.Popen[bytes]:
+    """Start docs_build/kernel_zygote.py listening on `socket_path`; closing its stdin ends it
+    and the kernels it forked."""
+    return subprocess.Popen(
+        [sys.executable, str(ZYGOTE), socket_path],
+        stdin=subprocess.PIPE,
+        env=os.environ | KERNEL_ENV,
+        # Its own session, as Jupyter gives each kernel: Ctrl-C in the terminal stops the
+        # build, which then ends the zygote; it does not interrupt the kernels.
+        start_new_session=True,
+    )
+
+
 def zygote_kernel_manager(socket_path: str) -> type[Any]:
     """A Jupyter kernel manager class whose kernels the zygote at `socket_path` forks: the
     kernel command ``python -m ipykernel_launcher ARGS`` becomes ``kernel_launcher.py SOCKET
@@ -123,14 +136,7 @@ class NotebookRuns:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), KERNEL_NICENESS)
         try:
             if CAN_FORK and self.results:
-                self._zygote = subprocess.Popen(
-                    [sys.executable, str(ZYGOTE), self._zygote_socket],
-                    stdin=subprocess.PIPE,
-                    env=os.environ | KERNEL_ENV,
-                    # Its own session, as Jupyter gives each kernel: Ctrl-C in the terminal
-                    # stops the build, which then ends the zygote; it does not interrupt kernels.
-                    start_new_session=True,
-                )
+                self._zygote = start_zygote(self._zygote_socket)
                 self._manager_class = zygote_kernel_manager(self._zygote_socket)
             asyncio.run(self._run_all())
         except BaseException as exc:  # no page may wait for a run that never comes

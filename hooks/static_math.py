@@ -5,9 +5,9 @@ as soon as MkDocs has converted the page's Markdown (or notebook) to HTML, and N
 on the other core while MkDocs builds the rest of the site. When MkDocs writes the page, its
 math elements are compared with those sent; if a later step changed them, or the theme added
 math outside the content, the written page is sent again. After the last page, the typeset
-math is put into the written pages, the math stylesheet that every page links (``extra_css``) is written, and
-the math fonts it loads are cut down to the characters the math uses (hooks/font_subset.py).
-``mkdocs serve`` runs this on every rebuild.
+math is put into the written pages, the math stylesheet that every page links (``extra_css``)
+is written, and the math fonts it loads are cut down to the characters the math uses
+(hooks/font_subset.py). ``mkdocs serve`` runs this on every rebuild.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def on_pre_build(config: Any) -> None:
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
-    # The last hook (mkdocs.yml): the content is final, but for the theme around it.
+    # Sent early, so that Node typesets it while the build goes on; on_post_page checks it
+    # against the page as written.
     assert _typesetter is not None, "on_pre_build starts the typesetter"
     _typesetter.add(page.file.src_uri, html)
     return html

@@ -7,7 +7,6 @@ import asyncio
 import concurrent.futures
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
@@ -23,15 +22,6 @@ pn = import_hook("parallel_notebooks")
 pytestmark = pytest.mark.skipif(not pn.CAN_FORK, reason="the zygote needs os.fork")
 
 
-def start_zygote(socket_path: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, str(pn.ZYGOTE), str(socket_path)],
-        stdin=subprocess.PIPE,
-        env=os.environ | pn.KERNEL_ENV,
-        start_new_session=True,
-    )
-
-
 def stop_zygote(zygote: subprocess.Popen[bytes]) -> int:
     assert zygote.stdin is not None
     zygote.stdin.close()
@@ -41,7 +31,7 @@ def stop_zygote(zygote: subprocess.Popen[bytes]) -> int:
 @pytest.fixture(scope="module")
 def zygote_socket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     path = tmp_path_factory.mktemp("zygote") / "socket"
-    zygote = start_zygote(path)
+    zygote = pn.start_zygote(str(path))
     yield str(path)
     assert stop_zygote(zygote) == 0
 
@@ -163,7 +153,7 @@ def test_a_killed_launcher_takes_its_kernel_with_it(zygote_socket: str) -> None:
 
 def test_closing_the_zygote_input_ends_it_and_its_kernels(tmp_path: Path) -> None:
     socket_path = tmp_path / "socket"
-    zygote = start_zygote(socket_path)
+    zygote = pn.start_zygote(str(socket_path))
 
     async def scenario() -> tuple[int, int, int | None]:
         km, client, pid = await _start(str(socket_path))
