@@ -156,7 +156,9 @@ def project(root: Path, extra: str) -> Path:
 
 def test_a_failing_wheel_build_says_so(tmp_path: Path) -> None:
     broken = project(tmp_path / "broken", "dependencies = 5\n")  # not a list: hatchling fails
-    with pytest.raises(RuntimeError, match=r"building the wheel failed \(the build backend exited [1-9]"):
+    with pytest.raises(
+        RuntimeError, match=r"building the wheel failed \(the build backend exited [1-9]"
+    ):
         downloads.build_wheel(broken, tmp_path / "out")
 
 
