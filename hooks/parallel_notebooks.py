@@ -88,13 +88,37 @@ def start_zygote(socket_path: str) -> subprocess.Popen[bytes]:
     )
 
 
-def zygote_kernel_manager(socket_path: str) -> type[Any]:
-    """A Jupyter kernel manager class whose kernels the zygote at `socket_path` forks: the
-    kernel command ``python -m ipykernel_launcher ARGS`` becomes ``kernel_launcher.py SOCKET
-    ARGS`` (docs_build/kernel_launcher.py)."""
-    from jupyter_client.manager import AsyncKernelManager
+def kernel_manager() -> type[Any]:
+    """Jupyter's kernel manager, looking for kernel specs in Jupyter's data path only.
 
-    class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    By default it also looks in IPython's own folder of kernel specs (``~/.ipython/kernels``,
+    from before Jupyter had its own), and finding that folder imports all of IPython into the
+    build: about half a second of CPU time that the build, which keeps both cores busy, waits
+    for. The notebooks' kernel, ``python3``, is ipykernel's, which Jupyter's path holds."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_path
+    from traitlets import default
+
+    class JupyterPathKernelSpecs(KernelSpecManager):  # type: ignore[misc]
+        @default("kernel_dirs")
+        def _jupyter_path_only(self) -> list[str]:
+            return jupyter_path("kernels")
+
+    class KernelManager(AsyncKernelManager):  # type: ignore[misc]
+        @default("kernel_spec_manager")
+        def _jupyter_path_specs(self) -> KernelSpecManager:
+            return JupyterPathKernelSpecs(data_dir=self.data_dir)
+
+    return KernelManager
+
+
+def zygote_kernel_manager(socket_path: str) -> type[Any]:
+    """A Jupyter kernel manager class (`kernel_manager`) whose kernels the zygote at
+    `socket_path` forks: the kernel command ``python -m ipykernel_launcher ARGS`` becomes
+    ``kernel_launcher.py SOCKET ARGS`` (docs_build/kernel_launcher.py)."""
+
+    class ZygoteKernelManager(kernel_manager()):  # type: ignore[misc]
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             cmd: list[str] = super().format_kernel_cmd(extra_arguments)
             if cmd[1:3] != ["-m", "ipykernel_launcher"]:
@@ -126,7 +150,7 @@ class NotebookRuns:
         self._sockets = tempfile.TemporaryDirectory(prefix="kernels-")  # mode 0700
         self._zygote: subprocess.Popen[bytes] | None = None
         self._zygote_socket = os.path.join(self._sockets.name, "zygote")
-        self._manager_class: type[Any] | None = None
+        self._manager_class: type[Any] | None = None  # set in the thread: imports jupyter_client
         self._thread = threading.Thread(target=self._main, name="notebook-runs")
         self._thread.start()
 
@@ -138,6 +162,8 @@ class NotebookRuns:
             if CAN_FORK and self.results:
                 self._zygote = start_zygote(self._zygote_socket)
                 self._manager_class = zygote_kernel_manager(self._zygote_socket)
+            else:
+                self._manager_class = kernel_manager()
             asyncio.run(self._run_all())
         except BaseException as exc:  # no page may wait for a run that never comes
             for future in self.results.values():
@@ -173,8 +199,8 @@ class NotebookRuns:
                     store_widget_state=True,
                     config=Config(kernel_config(self._sockets.name, index)),
                 )
-                if self._manager_class is not None:
-                    client.kernel_manager_class = self._manager_class
+                assert self._manager_class is not None
+                client.kernel_manager_class = self._manager_class
                 # No working directory, as in mkdocs-jupyter: the kernel starts in ours.
                 await client.async_execute(env=os.environ | KERNEL_ENV)
                 merge_streams(nb)

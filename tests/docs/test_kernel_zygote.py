@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import sys
 import subprocess
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -213,3 +214,33 @@ def test_a_zygote_that_cannot_start_fails_the_runs(
     runs.join()
     with pytest.raises(OSError, match="cannot start the zygote"):
         runs.results[str(notebook)].result(timeout=10)
+
+
+def test_kernel_specs_come_from_jupyters_path_without_importing_ipython() -> None:
+    """The build's kernel manager finds ipykernel's ``python3`` on Jupyter's data path, and
+    looking for it imports no IPython into the build (IPython's own folder of kernel specs is
+    not searched)."""
+    probe = (
+        "import sys\n"
+        "from jupyter_core.paths import jupyter_path\n"
+        "manager = pn.kernel_manager()(kernel_name='python3')\n"
+        "assert manager.kernel_spec_manager.kernel_dirs == jupyter_path('kernels')\n"
+        "spec = manager.kernel_spec\n"
+        "assert spec.argv[1:3] == ['-m', 'ipykernel_launcher'], spec.argv\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'IPython'], 'IPython imported'\n"
+        "print('ok')\n"
+    )
+    hook = Path(pn.__file__)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import importlib.util, sys\n"
+            f"spec = importlib.util.spec_from_file_location('pn', {str(hook)!r})\n"
+            "pn = importlib.util.module_from_spec(spec); spec.loader.exec_module(pn)\n" + probe,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0 and out.stdout == "ok\n", out.stderr
