@@ -143,34 +143,56 @@ function errorsOf(node, tex, out) {
   for (const child of adaptor.childNodes(node)) errorsOf(child, tex, out);
 }
 
+// A fragment typeset once is not typeset again: the same inner HTML, on this page or a later
+// one, gets the same typeset element. About half of the site's formulas are repeats (W^{(k)},
+// \sigma'(z), m \times n, ...), so this halves MathJax's work. The output is what typesetting
+// it again would give, because each page is a document of its own with tags off; fragments
+// that define macros or use labels (whose meaning depends on the document) are always typeset.
+// The elements are serialized at the end, after the changes below, so copies stay identical.
+const PER_DOCUMENT = /\\(?:label|ref|eqref|tag|newcommand|renewcommand|newenvironment|renewenvironment|def|gdef|let|require)(?![a-zA-Z])/;
+const done = new Map(); // fragment -> {holder, formulas, errors}, for fragments that may be reused
+
 const typeset = [];
 for (let line = await nextLine(); line !== null; line = await nextLine()) {
   const page = JSON.parse(line);
-  const body = page.fragments.map((f, i) => `<div data-bp-fragment="${i}">${f}</div>`).join("");
-  const doc = MathJax.startup.getDocument(`<html><head></head><body>${body}</body></html>`);
-  MathJax.texReset();
-  await doc.renderPromise();
-  const errors = [];
+  const slots = []; // one per fragment: {holder, formulas, errors}
+  const fresh = []; // the fragments to typeset now, and their slots
+  for (const fragment of page.fragments) {
+    const reusable = !PER_DOCUMENT.test(fragment);
+    let slot = reusable ? done.get(fragment) : undefined;
+    if (!slot) {
+      slot = { holder: null, formulas: 0, errors: [] };
+      fresh.push({ fragment, slot });
+      if (reusable) done.set(fragment, slot);
+    }
+    slots.push(slot);
+  }
   const roots = [];
-  const counts = page.fragments.map(() => 0);
-  const holders = adaptor.childNodes(adaptor.body(doc.document));
-  for (const item of doc.math) {
-    const root = item.typesetRoot;
-    errorsOf(root, item.math, errors);
-    roots.push(root);
-    adaptor.setAttribute(root, "data-tex", item.math);
-    // A display equation scrolls sideways when it is wider than the column (a phone): a
-    // keyboard must be able to reach it, as MathJax's own menu code would allow.
-    if (item.display) adaptor.setAttribute(root, "tabindex", "0");
-    for (let n = adaptor.parent(root); n; n = adaptor.parent(n)) {
-      const i = holders.indexOf(n);
-      if (i >= 0) {
-        counts[i] += 1;
-        break;
+  if (fresh.length) {
+    const body = fresh.map(({ fragment }, i) => `<div data-bp-fragment="${i}">${fragment}</div>`).join("");
+    const doc = MathJax.startup.getDocument(`<html><head></head><body>${body}</body></html>`);
+    MathJax.texReset();
+    await doc.renderPromise();
+    const holders = adaptor.childNodes(adaptor.body(doc.document));
+    holders.forEach((holder, i) => (fresh[i].slot.holder = holder));
+    for (const item of doc.math) {
+      const root = item.typesetRoot;
+      roots.push(root);
+      adaptor.setAttribute(root, "data-tex", item.math);
+      // A display equation scrolls sideways when it is wider than the column (a phone): a
+      // keyboard must be able to reach it, as MathJax's own menu code would allow.
+      if (item.display) adaptor.setAttribute(root, "tabindex", "0");
+      for (let n = adaptor.parent(root); n; n = adaptor.parent(n)) {
+        const i = holders.indexOf(n);
+        if (i >= 0) {
+          fresh[i].slot.formulas += 1;
+          errorsOf(root, item.math, fresh[i].slot.errors);
+          break;
+        }
       }
     }
   }
-  typeset.push({ page, holders, roots, counts, errors });
+  typeset.push({ page, slots, roots });
 }
 
 // MathJax adds its assistive-MathML rules again for each page's document: a site of 14 pages
@@ -215,15 +237,15 @@ if (breaks.length) {
   css = fontFreeBreaks(css);
   breaks.forEach(fontFreeBreak);
 }
-const pages = typeset.map(({ page, holders, roots, counts, errors }) => {
+for (const { roots } of typeset) {
   for (const root of roots) {
     stripAttributes(root, unused);
     moveContainerStyle(root);
   }
-  return {
-    name: page.name,
-    fragments: holders.map((h, i) => ({ html: adaptor.innerHTML(h), formulas: counts[i] })),
-    errors,
-  };
-});
+}
+const pages = typeset.map(({ page, slots }) => ({
+  name: page.name,
+  fragments: slots.map(({ holder, formulas }) => ({ html: adaptor.innerHTML(holder), formulas })),
+  errors: slots.flatMap(({ errors }) => errors),
+}));
 process.stdout.write(JSON.stringify({ css, pages }));

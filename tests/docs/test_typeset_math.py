@@ -218,3 +218,56 @@ def test_a_typesetter_that_dies_is_reported_with_its_error(
             typesetter.finish()
     finally:
         typesetter.close()
+
+
+def arithmatex(*tex: str) -> str:
+    return "".join(f'<p><span class="arithmatex">{t}</span></p>' for t in tex)
+
+
+@needs_node
+def test_a_repeated_formula_is_typeset_as_the_first_time() -> None:
+    """A fragment already typeset (on this page or an earlier one) is reused, not typeset
+    again: each copy is the same as typesetting it on its own would give."""
+    repeated = "\\(W^{(k)} \\sigma'(z)\\)"
+    together, _ = tm.typeset_pages(
+        {"a.md": arithmatex(repeated, "\\(x\\)", repeated), "b.md": arithmatex(repeated)}
+    )
+    alone, _ = tm.typeset_pages({"c.md": arithmatex(repeated)})
+    copies = re.findall(r"<mjx-container.*?</mjx-container>", together["a.md"] + together["b.md"])
+    assert len(copies) == 4 and copies[0] == copies[2] == copies[3] == alone["c.md"].removeprefix(
+        '<p><span class="arithmatex">'
+    ).removesuffix("</span></p>")
+
+
+@needs_node
+def test_a_repeated_tex_error_fails_every_page_it_is_on() -> None:
+    """The error of a reused fragment is reported for each page that holds it, including a
+    page sent again (whose first answer is dropped)."""
+    bad = "\\(x^{2}^{3}\\)"
+    typesetter = tm.Typesetter()
+    try:
+        typesetter.add("a.md", arithmatex(bad))
+        typesetter.add("b.md", arithmatex(bad))
+        typesetter.add("a.md", arithmatex("\\(y\\)", bad), again=True)
+        with pytest.raises(tm.TypesetError) as info:
+            typesetter.finish()
+    finally:
+        typesetter.close()
+    problems = str(info.value).splitlines()[1:]
+    assert [p.split(":")[0].strip() for p in problems] == ["b.md", "a.md"], problems
+    assert all("Double exponent" in p for p in problems), problems
+
+
+@needs_node
+def test_fragments_whose_meaning_depends_on_the_page_are_typeset_each_time() -> None:
+    r"""A formula with \label or \ref (or one that defines a macro) is typeset on each page:
+    the same TeX need not give the same output. Here the reference finds its equation on the
+    first page only."""
+    ref = "\\(\\text{see } \\ref{eq}\\)"
+    pages, _ = tm.typeset_pages(
+        {"a.md": arithmatex("\\[x \\tag{A}\\label{eq}\\]", ref), "b.md": arithmatex(ref)}
+    )
+    assert 'id="mjx-eqn:eq"' in pages["a.md"]
+    shown = {name: re.sub(r"<[^>]+>", "", page) for name, page in pages.items()}
+    assert "see\xa0A" in shown["a.md"], shown["a.md"]
+    assert "see\xa0???" in shown["b.md"], shown["b.md"]
