@@ -226,3 +226,18 @@ def test_lazy_blocks_fails_on_an_unclosed_block_and_a_changed_theme() -> None:
         lazy.on_post_page("<main><article>no class</article></main>", page=page, config={})
     ok = '<article class="md-content__inner md-typeset"><p>a</p></article>'
     assert lazy.on_post_page(ok, page=page, config={}) == ok
+
+
+def test_gc_tuning_raises_the_thresholds_for_the_build_and_restores_them() -> None:
+    import gc
+
+    tuning = load_hook("gc_tuning")
+    before = gc.get_threshold()
+    try:
+        tuning.on_startup(command="build", dirty=False)
+        assert gc.get_threshold() == tuning.THRESHOLDS
+        assert tuning.THRESHOLDS[0] > before[0]
+        tuning.on_startup(command="serve", dirty=False)  # a second start keeps the default
+    finally:
+        tuning.on_shutdown()
+    assert gc.get_threshold() == before

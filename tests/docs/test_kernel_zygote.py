@@ -20,6 +20,18 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 pn = import_hook("parallel_notebooks")
+
+
+def import_zygote() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("kernel_zygote", pn.ZYGOTE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 pytestmark = pytest.mark.skipif(not pn.CAN_FORK, reason="the zygote needs os.fork")
 
 
@@ -96,6 +108,16 @@ def test_each_notebook_gets_a_kernel_of_its_own(zygote_socket: str) -> None:
     assert text(second, 1) == "8 False\n", "module state of the first notebook leaked"
     assert "image/png" in second.cells[2].outputs[0]["data"], "figures are shown inline"
     assert text(first, 0) != text(second, 3), "both notebooks ran in one process"
+
+
+def test_kernels_collect_garbage_in_larger_batches(zygote_socket: str) -> None:
+    """A forked kernel uses the zygote's thresholds, and the preloaded imports are frozen:
+    no collection of the kernel scans them."""
+    nb = run(
+        ["import gc\nprint(gc.get_threshold(), gc.get_freeze_count() > 10_000)"], zygote_socket
+    )
+    zygote = import_zygote()
+    assert text(nb, 0) == f"{zygote.KERNEL_GC_THRESHOLDS} True\n"
 
 
 def test_a_raising_cell_fails_the_run(zygote_socket: str) -> None:
