@@ -102,7 +102,7 @@ def write_notebook(nb: Any, site_dir: Path, src_uri: str) -> Path:
     target = site_dir / notebook_uri(src_uri, ".ipynb")
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.validate(nb)
-    nbformat.write(nb, str(target))
+    nbformat.write(nb, str(target))  # type: ignore[no-untyped-call]
     return target
 
 
