@@ -5,8 +5,9 @@ kernel spends about a second of CPU time importing ipykernel, IPython, NumPy, ma
 the package before the notebook's first cell runs, and a build runs seven kernels on two
 cores. This module is that import, done once per build:
 
-* ``python kernel_zygote.py SOCKET`` (the *zygote*) imports those libraries, then listens on
-  the Unix socket ``SOCKET``. For each request it forks: the child becomes an ipykernel with
+* ``python kernel_zygote.py SOCKET [NICENESS]`` (the *zygote*) imports those libraries, lowers
+  its priority to ``NICENESS`` if given (its kernels inherit it), then listens on the Unix
+  socket ``SOCKET``. For each request it forks: the child becomes an ipykernel with
   the request's arguments, environment and working directory. The child shares no state with
   the notebooks run before it: each one is forked from the zygote, which never runs a cell.
   When its standard input closes (the build is over), the zygote kills the kernels still
@@ -216,11 +217,14 @@ class Zygote:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: kernel_zygote.py SOCKET", file=sys.stderr)
+    if len(argv) not in (1, 2) or not (len(argv) == 1 or argv[1].isdigit()):
+        print("usage: kernel_zygote.py SOCKET [NICENESS]", file=sys.stderr)
         return 2
     zygote = Zygote(argv[0])  # listens before the imports: launchers may connect already
     preload()
+    if len(argv) == 2:  # the kernels' priority (Linux), once the imports are done
+        with contextlib.suppress(AttributeError, OSError):
+            os.nice(max(0, int(argv[1]) - os.nice(0)))
     # What the imports made lives as long as a kernel: no collection in a kernel scans it. (It
     # also stays shared with the zygote's memory; a collection would write to every object.)
     gc.freeze()

@@ -30,7 +30,9 @@ warning, one per notebook, that a reader of the build output would take for a se
 Each kernel is forked from one process of the build that has imported ipykernel's
 dependencies, NumPy, matplotlib and the package once (docs_build/kernel_zygote.py): a kernel
 would otherwise spend about a second of CPU time on those imports before its first cell. It is
-still a kernel of its own for each notebook, with nothing left by another notebook. Where the
+still a kernel of its own for each notebook, with nothing left by another notebook. That process
+starts at ``on_config``, before MkDocs reads the files: its imports take the other core while
+MkDocs itself is still starting, and it lowers its priority when they are done. Where the
 system cannot fork, kernels start as Jupyter starts them.
 """
 
@@ -75,11 +77,12 @@ LAUNCHER = ROOT / "docs_build" / "kernel_launcher.py"
 CAN_FORK = hasattr(os, "fork") and sys.platform != "win32"
 
 
-def start_zygote(socket_path: str) -> subprocess.Popen[bytes]:
+def start_zygote(socket_path: str, niceness: int = KERNEL_NICENESS) -> subprocess.Popen[bytes]:
     """Start docs_build/kernel_zygote.py listening on `socket_path`; closing its stdin ends it
-    and the kernels it forked."""
+    and the kernels it forked. It imports at the priority of the calling thread, then lowers
+    its own to `niceness` (Linux), which its kernels inherit."""
     return subprocess.Popen(
-        [sys.executable, str(ZYGOTE), socket_path],
+        [sys.executable, str(ZYGOTE), socket_path, str(niceness)],
         stdin=subprocess.PIPE,
         env=os.environ | KERNEL_ENV,
         # Its own session, as Jupyter gives each kernel: Ctrl-C in the terminal stops the
@@ -131,13 +134,49 @@ def zygote_kernel_manager(socket_path: str) -> type[Any]:
     return ZygoteKernelManager
 
 
+class KernelHost:
+    """Where a build's kernels live: a private folder for their sockets (mode 0700) and, where
+    the system can fork, the zygote they are forked from, started at once. `close` ends the
+    zygote, any kernel left, and removes the folder."""
+
+    def __init__(self) -> None:
+        self.sockets = tempfile.TemporaryDirectory(prefix="kernels-")
+        self.zygote_socket = os.path.join(self.sockets.name, "zygote")
+        self.zygote: subprocess.Popen[bytes] | None = None
+        if CAN_FORK:
+            try:
+                self.zygote = start_zygote(self.zygote_socket)
+            except BaseException:
+                self.sockets.cleanup()
+                raise
+
+    def manager_class(self) -> type[Any]:
+        """The kernel manager class for this host's kernels (imports jupyter_client)."""
+        if self.zygote is not None:
+            return zygote_kernel_manager(self.zygote_socket)
+        return kernel_manager()
+
+    def close(self) -> None:
+        if self.zygote is not None:  # its stdin closing ends it, and any kernel left
+            assert self.zygote.stdin is not None
+            self.zygote.stdin.close()
+            self.zygote.wait()
+            self.zygote = None
+        self.sockets.cleanup()
+
+
+_host: KernelHost | None = None  # started at on_config, handed to the runs at on_files
 _runs: NotebookRuns | None = None
 
 
 class NotebookRuns:
     """Executes notebooks in a background thread, each in a fresh kernel, several at once."""
 
-    def __init__(self, paths: list[str], kernel_name: str, allow_errors: bool) -> None:
+    def __init__(
+        self, paths: list[str], kernel_name: str, allow_errors: bool, host: KernelHost | None = None
+    ) -> None:
+        """Start running the notebooks at `paths`, in kernels of `host`; without one, the runs
+        start a host of their own. The runs close the host when they end."""
         self.kernel_name = kernel_name
         self.allow_errors = allow_errors
         self.at_once = (os.cpu_count() or 1) + 1
@@ -147,9 +186,7 @@ class NotebookRuns:
         }
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._sockets = tempfile.TemporaryDirectory(prefix="kernels-")  # mode 0700
-        self._zygote: subprocess.Popen[bytes] | None = None
-        self._zygote_socket = os.path.join(self._sockets.name, "zygote")
+        self._host = host
         self._manager_class: type[Any] | None = None  # set in the thread: imports jupyter_client
         self._thread = threading.Thread(target=self._main, name="notebook-runs")
         self._thread.start()
@@ -159,21 +196,18 @@ class NotebookRuns:
         with contextlib.suppress(AttributeError, OSError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), KERNEL_NICENESS)
         try:
-            if CAN_FORK and self.results:
-                self._zygote = start_zygote(self._zygote_socket)
-                self._manager_class = zygote_kernel_manager(self._zygote_socket)
-            else:
-                self._manager_class = kernel_manager()
+            if self._host is None and self.results:
+                self._host = KernelHost()
+            if self._host is not None:
+                self._manager_class = self._host.manager_class()
             asyncio.run(self._run_all())
         except BaseException as exc:  # no page may wait for a run that never comes
             for future in self.results.values():
                 if not future.done():
                     future.set_exception(exc)
         finally:
-            if self._zygote is not None:  # its stdin closing ends it, and any kernel left
-                assert self._zygote.stdin is not None
-                self._zygote.stdin.close()
-                self._zygote.wait()
+            if self._host is not None:
+                self._host.close()
 
     async def _run_all(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -189,6 +223,8 @@ class NotebookRuns:
         from traitlets.config import Config
 
         future = self.results[path]
+        host = self._host
+        assert host is not None
         try:
             async with slots:
                 nb = jupytext.read(path)
@@ -197,7 +233,7 @@ class NotebookRuns:
                     kernel_name=self.kernel_name,
                     allow_errors=self.allow_errors,
                     store_widget_state=True,
-                    config=Config(kernel_config(self._sockets.name, index)),
+                    config=Config(kernel_config(host.sockets.name, index)),
                 )
                 assert self._manager_class is not None
                 client.kernel_manager_class = self._manager_class
@@ -221,7 +257,6 @@ class NotebookRuns:
 
     def join(self) -> None:
         self._thread.join()
-        self._sockets.cleanup()
 
 
 def merge_streams(nb: Any) -> None:
@@ -302,15 +337,49 @@ def executed_by_jupyter(plugin: Any, file: Any) -> bool:
     return not any(src.match(pattern) for pattern in plugin.config["execute_ignore"])
 
 
-def on_files(files: Any, config: Any) -> Any:
-    global _runs
-    if _runs is not None:  # `mkdocs serve`: a previous build that stopped early
+def _stop() -> None:
+    """End this build's runs and kernels, if any (a build that failed, or `mkdocs serve`
+    starting the next build after one that stopped early)."""
+    global _host, _runs
+    if _runs is not None:
         _runs.cancel()
+        _runs = None
+    if _host is not None:
+        _host.close()
+        _host = None
+
+
+def _plugin(config: Any) -> Any:
     plugin = config.plugins.get(PLUGIN)
     if plugin is None:
         raise PluginError(f"hooks/parallel_notebooks.py needs the {PLUGIN} plugin in mkdocs.yml.")
+    return plugin
+
+
+def on_config(config: Any) -> Any:
+    """Start the zygote now: it imports the kernels' libraries (about a second) on the other
+    core while MkDocs loads the files and the first pages, so the first kernel starts as soon
+    as the notebooks are known."""
+    global _host
+    _stop()
+    if _plugin(config).config["execute"]:
+        try:
+            _host = KernelHost()
+        except OSError as exc:
+            raise PluginError(
+                f"hooks/parallel_notebooks.py: cannot start the kernels: {exc}"
+            ) from exc
+    return config
+
+
+def on_files(files: Any, config: Any) -> Any:
+    global _host, _runs
+    if _runs is not None:
+        _runs.cancel()
+    plugin = _plugin(config)
     paths = [f.abs_src_path for f in files if executed_by_jupyter(plugin, f)]
-    _runs = NotebookRuns(paths, plugin.config["kernel_name"], plugin.config["allow_errors"])
+    host, _host = _host, None  # the runs close it
+    _runs = NotebookRuns(paths, plugin.config["kernel_name"], plugin.config["allow_errors"], host)
     return files
 
 
@@ -360,7 +429,4 @@ def save_executed(runs: NotebookRuns, config: Any) -> None:
 
 
 def on_build_error(error: Exception) -> None:
-    global _runs
-    if _runs is not None:
-        _runs.cancel()
-        _runs = None
+    _stop()

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import nbformat
@@ -118,6 +119,28 @@ def test_kernels_collect_garbage_in_larger_batches(zygote_socket: str) -> None:
     )
     zygote = import_zygote()
     assert text(nb, 0) == f"{zygote.KERNEL_GC_THRESHOLDS} True\n"
+
+
+def test_kernels_run_at_the_kernel_priority(zygote_socket: str) -> None:
+    """The zygote imports at the build's priority, then lowers its own: its kernels run at
+    KERNEL_NICENESS (or the build's own, if that is lower still)."""
+    nb = run(["import os\nprint(os.nice(0))"], zygote_socket)
+    assert text(nb, 0) == f"{max(pn.KERNEL_NICENESS, os.nice(0))}\n"
+
+
+def test_the_zygote_starts_at_on_config_and_a_failed_build_ends_it() -> None:
+    plugin = SimpleNamespace(config={"execute": True})
+    config = SimpleNamespace(plugins={pn.PLUGIN: plugin})
+    pn.on_config(config)
+    host = pn._host
+    assert host is not None and host.zygote is not None and host.zygote.poll() is None
+    zygote, sockets = host.zygote, Path(host.sockets.name)
+    assert sockets.is_dir()
+    pn.on_build_error(RuntimeError("a later step failed"))
+    assert pn._host is None and zygote.poll() == 0 and not sockets.exists()
+    plugin.config["execute"] = False
+    pn.on_config(config)
+    assert pn._host is None, "no notebook is executed: no kernels"
 
 
 def test_a_raising_cell_fails_the_run(zygote_socket: str) -> None:
