@@ -9,7 +9,8 @@ Markdown pages.
 
 When mkdocs-jupyter then converts a notebook page, its ``ExecutePreprocessor`` is handed this
 build's run of that notebook instead of starting a second kernel: it waits for the run and
-copies the outputs into the notebook. If a cell raised, that step raises the cell's
+copies the outputs into the notebook. While it waits, the notebooks whose runs are done are
+converted ahead of their pages (hooks/convert_ahead.py). If a cell raised, that step raises the cell's
 ``CellExecutionError`` inside mkdocs-jupyter, so the build fails as before
 (``allow_errors: false``). Nothing is cached: every build executes every notebook again.
 
@@ -52,6 +53,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from convert_ahead import Ahead
 from mkdocs.exceptions import PluginError
 
 PLUGIN = "mkdocs-jupyter"
@@ -167,6 +169,7 @@ class KernelHost:
 
 _host: KernelHost | None = None  # started at on_config, handed to the runs at on_files
 _runs: NotebookRuns | None = None
+_ahead: Ahead | None = None  # notebooks converted while MkDocs waits for a run (convert_ahead.py)
 
 
 class NotebookRuns:
@@ -317,6 +320,8 @@ def serve_run(future: concurrent.futures.Future[Any], where: str) -> Iterator[li
 
     def preprocess(self: Any, nb: Any, resources: Any = None, km: Any = None) -> Any:
         called[0] = True
+        if _ahead is not None:  # while the run goes on, convert the notebooks that are done
+            _ahead.wait(future)
         copy_outputs(future.result(), nb, where)  # re-raises a cell's CellExecutionError
         return nb, resources
 
@@ -340,7 +345,10 @@ def executed_by_jupyter(plugin: Any, file: Any) -> bool:
 def _stop() -> None:
     """End this build's runs and kernels, if any (a build that failed, or `mkdocs serve`
     starting the next build after one that stopped early)."""
-    global _host, _runs
+    global _ahead, _host, _runs
+    if _ahead is not None:
+        _ahead.uninstall()
+        _ahead = None
     if _runs is not None:
         _runs.cancel()
         _runs = None
@@ -380,6 +388,17 @@ def on_files(files: Any, config: Any) -> Any:
     paths = [f.abs_src_path for f in files if executed_by_jupyter(plugin, f)]
     host, _host = _host, None  # the runs close it
     _runs = NotebookRuns(paths, plugin.config["kernel_name"], plugin.config["allow_errors"], host)
+    docs_dir = pathlib.Path(config["docs_dir"])
+    runs = _runs
+
+    def serve(path: str) -> contextlib.AbstractContextManager[Any]:
+        return serve_run(runs.results[path], pathlib.Path(path).relative_to(docs_dir).as_posix())
+
+    global _ahead
+    if _ahead is not None:
+        _ahead.uninstall()
+    _ahead = Ahead(runs.results, serve)
+    _ahead.install()
     return files
 
 
@@ -396,7 +415,7 @@ def on_pre_page(page: Any, config: Any, files: Any) -> Any:
     def render(config: Any, files: Any) -> None:
         with serve_run(future, where) as called:
             convert(config, files)
-        if not called[0]:
+        if not called[0] and not (_ahead is not None and page.file.abs_src_path in _ahead.served):
             raise PluginError(
                 f"hooks/parallel_notebooks.py: {PLUGIN} converted {where} without nbconvert's "
                 "ExecutePreprocessor, so this hook no longer matches it: update the hook."
@@ -407,7 +426,10 @@ def on_pre_page(page: Any, config: Any, files: Any) -> Any:
 
 
 def on_post_build(config: Any) -> None:
-    global _runs
+    global _ahead, _runs
+    if _ahead is not None:
+        _ahead.uninstall()
+        _ahead = None
     if _runs is not None:
         _runs.join()
         save_executed(_runs, config)
