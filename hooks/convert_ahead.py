@@ -40,7 +40,7 @@ class Ahead:
         self._original: Callable[..., str] | None = None
 
     def install(self) -> None:
-        from mkdocs_jupyter import convert
+        from mkdocs_jupyter import convert  # type: ignore[import-untyped]
 
         self._module, self._original = convert, convert.nb2html
         convert.nb2html = self._nb2html
@@ -92,7 +92,7 @@ def _nbconvert2_globals() -> Iterator[None]:
     """mkdocs-jupyter's converter numbers the code cells of a notebook in a module global (for
     the copy buttons' ids) and keeps its kernel's language in another: a conversion ahead, run
     in the middle of another notebook's, must leave both as it found them."""
-    from mkdocs_jupyter import nbconvert2
+    from mkdocs_jupyter import nbconvert2  # type: ignore[import-untyped]
 
     saved = nbconvert2.cell_id, nbconvert2.kernel_lang
     try:
