@@ -92,7 +92,7 @@ def _nbconvert2_globals() -> Iterator[None]:
     """mkdocs-jupyter's converter numbers the code cells of a notebook in a module global (for
     the copy buttons' ids) and keeps its kernel's language in another: a conversion ahead, run
     in the middle of another notebook's, must leave both as it found them."""
-    from mkdocs_jupyter import nbconvert2  # type: ignore[import-untyped]
+    from mkdocs_jupyter import nbconvert2
 
     saved = nbconvert2.cell_id, nbconvert2.kernel_lang
     try:
