@@ -213,6 +213,7 @@ def test_kernels_start_without_the_tcp_warning(tmp_path: Path) -> None:
     nb_path.write_text("# %%\nprint(6 * 7)\n", "utf-8")
     code = f"""
 import importlib.util, sys
+sys.path.insert(0, {str(ROOT / "hooks")!r})  # as MkDocs loads a hook: its folder on the path
 spec = importlib.util.spec_from_file_location("pn", {str(ROOT / "hooks" / "parallel_notebooks.py")!r})
 pn = importlib.util.module_from_spec(spec); spec.loader.exec_module(pn)
 runs = pn.NotebookRuns([{str(nb_path)!r}], "python3", False)

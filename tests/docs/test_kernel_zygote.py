@@ -281,6 +281,7 @@ def test_kernel_specs_come_from_jupyters_path_without_importing_ipython() -> Non
             sys.executable,
             "-c",
             "import importlib.util, sys\n"
+            f"sys.path.insert(0, {str(hook.parent)!r})\n"  # as MkDocs loads a hook
             f"spec = importlib.util.spec_from_file_location('pn', {str(hook)!r})\n"
             "pn = importlib.util.module_from_spec(spec); spec.loader.exec_module(pn)\n" + probe,
         ],
