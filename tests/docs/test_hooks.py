@@ -7,11 +7,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from docs_helpers import load_hook
+from docs_helpers import import_hook, load_hook
 from mkdocs.exceptions import PluginError
 
 nbclean = load_hook("nbconvert_clean")
-offline = load_hook("offline_check")
+offline = load_hook("offline_scan")
 
 # The four blocks as nbconvert's template emits them (shortened), around some notebook content.
 NB_PAGE = """<div class="jupyter-wrapper"><div class="jp-MarkdownOutput"><p>$x$</p></div>
@@ -93,7 +93,7 @@ def test_offline_check_allows_local_and_links(html: str) -> None:
     assert offline.third_party_urls(html, "https://me.example/site/") == []
 
 
-parallel = load_hook("parallel_notebooks")
+parallel = import_hook("parallel_notebooks")
 
 
 def _notebook(*sources: str) -> Any:
@@ -241,3 +241,26 @@ def test_gc_tuning_raises_the_thresholds_for_the_build_and_restores_them() -> No
     finally:
         tuning.on_shutdown()
     assert gc.get_threshold() == before
+
+
+def test_offline_check_scans_in_a_worker_and_fails_the_build_at_the_end() -> None:
+    check = import_hook("offline_check")  # its folder on sys.path, as MkDocs loads it
+    config = {"site_url": "http://127.0.0.1:8000/"}
+
+    def page(uri: str) -> Any:
+        return SimpleNamespace(file=SimpleNamespace(src_uri=uri))
+
+    check.on_pre_build(config)
+    try:
+        check.on_post_page('<script src="../x.js"></script>', page("ok.md"), config)
+        cdn = '<script src="https://cdn.example/m.js"></script>'
+        assert check.on_post_page(cdn, page("bad.md"), config) == cdn, "the page is unchanged"
+        with pytest.raises(PluginError) as info:
+            check.on_post_build(config)
+    finally:
+        check.on_build_error(RuntimeError("cleanup"))
+    assert "page bad.md would load:\n    <script src>: https://cdn.example/m.js" in str(info.value)
+    assert "ok.md" not in str(info.value)
+    check.on_pre_build(config)
+    check.on_post_page("<p>self-contained</p>", page("fine.md"), config)
+    check.on_post_build(config)  # no error

@@ -137,7 +137,7 @@ def test_python_code_blocks_run(built_site: Path, tmp_path: Path) -> None:
 
 
 def load_offline_check():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("offline", ROOT / "hooks" / "offline_check.py")
+    spec = importlib.util.spec_from_file_location("offline", ROOT / "hooks" / "offline_scan.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
