@@ -88,3 +88,24 @@ def third_party_urls(html: str, site_url: str | None = None) -> list[str]:
     finder.feed(html)
     finder.close()
     return finder.found
+
+
+def main() -> int:
+    """The build's worker: reads one JSON object per line, ``{"page": ..., "html": ...,
+    "site_url": ...}``, until the end of stdin; then writes one JSON object, each page that
+    would load from a third-party host mapped to its URLs."""
+    import json
+    import sys
+
+    found: dict[str, list[str]] = {}
+    for line in sys.stdin.buffer:
+        message = json.loads(line)
+        urls = third_party_urls(message["html"], message["site_url"])
+        if urls:
+            found[message["page"]] = urls
+    sys.stdout.write(json.dumps(found))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -22,17 +22,14 @@ could not even delimit, such as an unbalanced brace, would otherwise reach the r
 
 from __future__ import annotations
 
-import contextlib
 import json
-import queue
 import re
 import shutil
-import subprocess
-import tempfile
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from line_worker import LineWorker
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "typeset.mjs"
@@ -132,36 +129,11 @@ class Typesetter:
         self._sent: dict[str, list[tuple[str, str]]] = {}
         # What was sent, in order, as Node answers: (name, its math elements).
         self._order: list[tuple[str, list[tuple[str, str]]]] = []
-        # A file, not a pipe, so that Node never waits for us to read its warnings. Closed by
-        # `finish` or `close`.
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
-        self._proc = subprocess.Popen(
-            [node, str(SCRIPT)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            cwd=ROOT,
-        )
-        self._lines: queue.Queue[bytes | None] = queue.Queue()
-        self._writer = threading.Thread(target=self._write, name="typeset-input", daemon=True)
-        self._writer.start()
+        self._worker = LineWorker([node, str(SCRIPT)], cwd=ROOT, name="typeset")
         self._send({"fontURL": FONT_URL, "tex": TEX_OPTIONS})
 
     def _send(self, message: dict[str, object]) -> None:
-        # One line per message: JSON escapes every newline inside strings.
-        self._lines.put(json.dumps(message).encode("utf-8") + b"\n")
-
-    def _write(self) -> None:
-        stdin = self._proc.stdin
-        assert stdin is not None
-        try:
-            while (line := self._lines.get()) is not None:
-                stdin.write(line)
-        except (BrokenPipeError, ValueError):  # Node ended early: `finish` reports why
-            pass
-        finally:
-            with contextlib.suppress(BrokenPipeError):  # flushes what Node will never read
-                stdin.close()
+        self._worker.send(message)
 
     def add(self, name: str, html: str, *, again: bool = False) -> None:
         """Typeset the math of the page `html`; `name` (e.g. its source path) names it in error
@@ -183,15 +155,8 @@ class Typesetter:
         """Wait for Node. Returns ({name: the typeset inner HTML of each of its math elements}
         for each page that holds math, the site's math CSS); raises `TypesetError` on a TeX
         error or a formula MathJax did not find. `splice` puts a page's answer in its HTML."""
-        self._lines.put(None)
-        assert self._proc.stdout is not None
-        out = self._proc.stdout.read()
-        self._proc.wait()
-        self._writer.join()
-        self._stderr.seek(0)
-        err = self._stderr.read().decode("utf-8", "replace")
-        self._stderr.close()
-        if self._proc.returncode != 0:
+        returncode, out, err = self._worker.finish()
+        if returncode != 0:
             raise TypesetError(f"scripts/typeset.mjs failed:\n{err.strip()[-4000:]}")
         answer = json.loads(out)
         typeset: dict[str, list[str]] = {}
@@ -214,14 +179,7 @@ class Typesetter:
 
     def close(self) -> None:
         """Stop Node if it still runs (the build failed before `finish`)."""
-        if self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
-        self._lines.put(None)
-        self._writer.join()
-        for stream in (self._proc.stdout, self._stderr):
-            if stream is not None:
-                stream.close()
+        self._worker.close()
 
 
 def typeset_pages(pages: dict[str, str]) -> tuple[dict[str, str], str]:

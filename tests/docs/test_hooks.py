@@ -264,3 +264,16 @@ def test_offline_check_scans_in_a_worker_and_fails_the_build_at_the_end() -> Non
     check.on_pre_build(config)
     check.on_post_page("<p>self-contained</p>", page("fine.md"), config)
     check.on_post_build(config)  # no error
+
+
+def test_offline_check_reports_a_scan_that_crashed(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check = import_hook("offline_check")
+    crash = tmp_path / "scan.py"
+    crash.write_text("import sys\nsys.stderr.write('the scan broke\\n')\nsys.exit(3)\n")
+    monkeypatch.setattr(check, "SCAN", crash)
+    check.on_pre_build({})
+    check.on_post_page("<p>x</p>", SimpleNamespace(file=SimpleNamespace(src_uri="a.md")), {})
+    with pytest.raises(PluginError, match="the scan failed:\nthe scan broke"):
+        check.on_post_build({})

@@ -197,7 +197,7 @@ def test_a_page_sent_again_is_answered_as_sent_last() -> None:
 def test_close_stops_the_typesetter_of_a_build_that_failed() -> None:
     typesetter = tm.Typesetter()
     typesetter.add("a.md", '<span class="arithmatex">\\(x\\)</span>')
-    process = typesetter._proc
+    process = typesetter._worker.proc
     typesetter.close()
     assert process.poll() is not None, "Node still runs after close()"
 
