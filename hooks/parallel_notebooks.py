@@ -10,8 +10,8 @@ Markdown pages.
 When mkdocs-jupyter then converts a notebook page, its ``ExecutePreprocessor`` is handed this
 build's run of that notebook instead of starting a second kernel: it waits for the run and
 copies the outputs into the notebook. While it waits, the notebooks whose runs are done are
-converted ahead of their pages (hooks/convert_ahead.py). If a cell raised, that step raises the cell's
-``CellExecutionError`` inside mkdocs-jupyter, so the build fails as before
+converted ahead of their pages (hooks/convert_ahead.py). If a cell raised, that step raises the
+cell's ``CellExecutionError`` inside mkdocs-jupyter, so the build fails as before
 (``allow_errors: false``). Nothing is cached: every build executes every notebook again.
 
 The runs follow mkdocs-jupyter's settings (``include``, ``execute``, ``execute_ignore``,
@@ -381,7 +381,7 @@ def on_config(config: Any) -> Any:
 
 
 def on_files(files: Any, config: Any) -> Any:
-    global _host, _runs
+    global _ahead, _host, _runs
     if _runs is not None:
         _runs.cancel()
     plugin = _plugin(config)
@@ -394,7 +394,6 @@ def on_files(files: Any, config: Any) -> Any:
     def serve(path: str) -> contextlib.AbstractContextManager[Any]:
         return serve_run(runs.results[path], pathlib.Path(path).relative_to(docs_dir).as_posix())
 
-    global _ahead
     if _ahead is not None:
         _ahead.uninstall()
     _ahead = Ahead(runs.results, serve)
