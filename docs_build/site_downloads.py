@@ -63,7 +63,10 @@ def start_wheel_build(project: Path, out_dir: Path) -> subprocess.Popen[str]:
         raise RuntimeError(f"{project / 'pyproject.toml'}: [build-system] names no build-backend.")
     paths = [str(project / p) for p in system.get("backend-path", [])]
     out_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-c", _BUILD_WHEEL, backend, json.dumps(paths), str(out_dir.resolve())]
+    out = str(out_dir.resolve())
+    # -P: the project's folder, where the process starts, is not put on sys.path (a folder of
+    # ours there must not shadow a module the backend imports); backend-path is, explicitly.
+    cmd = [sys.executable, "-P", "-c", _BUILD_WHEEL, backend, json.dumps(paths), out]
     return subprocess.Popen(
         cmd, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )

@@ -195,6 +195,15 @@ def test_an_in_tree_backend_is_found_on_its_backend_path(tmp_path: Path) -> None
     assert wheel.read_text() == str(tree)
 
 
+def test_a_folder_of_the_project_does_not_shadow_a_module(tmp_path: Path) -> None:
+    """The backend runs in the project's folder, but that folder is not on its sys.path."""
+    root = project(tmp_path / "shadow", 'requires-python = ">=3.11"\n')
+    (root / "json").mkdir()
+    (root / "json" / "__init__.py").write_text("raise ImportError('the project shadowed json')\n")
+    wheel = downloads.build_wheel(root, tmp_path / "out")
+    assert wheel.name == "probe-1-py3-none-any.whl"
+
+
 def test_a_wheel_of_another_name_fails_the_build(tmp_path: Path) -> None:
     """Without requires-python, hatchling names the wheel py2.py3: not the name the page shows."""
     other = project(tmp_path / "other", "")
