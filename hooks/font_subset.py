@@ -69,8 +69,9 @@ def subset_font(path: Path, chars: set[str]) -> tuple[int, int]:
     Returns (bytes before, bytes after)."""
     before = path.stat().st_size
     # The font-wide bounds (the CFF FontBBox, hhea's extents) stay those of the whole font,
-    # which contain the subset's: recomputing them runs every kept glyph's outline program, a
-    # third of the subsetting time. The timestamp stays too, so a build writes the same bytes.
+    # which contain the subset's: recomputing them runs every kept glyph's outline program
+    # (under cProfile, a third of the subsetting time). The timestamp stays too, so a build
+    # writes the same bytes.
     font = TTFont(path, recalcBBoxes=False, recalcTimestamp=False)
     keep = sorted(set(font.getBestCmap()) & {ord(c) for c in chars})
     options = subset.Options()
