@@ -217,7 +217,7 @@ class Zygote:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) not in (1, 2) or not (len(argv) == 1 or argv[1].isdigit()):
+    if len(argv) not in (1, 2) or (len(argv) == 2 and not argv[1].isdigit()):
         print("usage: kernel_zygote.py SOCKET [NICENESS]", file=sys.stderr)
         return 2
     zygote = Zygote(argv[0])  # listens before the imports: launchers may connect already

@@ -79,12 +79,12 @@ LAUNCHER = ROOT / "docs_build" / "kernel_launcher.py"
 CAN_FORK = hasattr(os, "fork") and sys.platform != "win32"
 
 
-def start_zygote(socket_path: str, niceness: int = KERNEL_NICENESS) -> subprocess.Popen[bytes]:
+def start_zygote(socket_path: str) -> subprocess.Popen[bytes]:
     """Start docs_build/kernel_zygote.py listening on `socket_path`; closing its stdin ends it
     and the kernels it forked. It imports at the priority of the calling thread, then lowers
-    its own to `niceness` (Linux), which its kernels inherit."""
+    its own to KERNEL_NICENESS (Linux), which its kernels inherit."""
     return subprocess.Popen(
-        [sys.executable, str(ZYGOTE), socket_path, str(niceness)],
+        [sys.executable, str(ZYGOTE), socket_path, str(KERNEL_NICENESS)],
         stdin=subprocess.PIPE,
         env=os.environ | KERNEL_ENV,
         # Its own session, as Jupyter gives each kernel: Ctrl-C in the terminal stops the

@@ -21,6 +21,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 pn = import_hook("parallel_notebooks")
+pytestmark = pytest.mark.skipif(not pn.CAN_FORK, reason="the zygote needs os.fork")
 
 
 def import_zygote() -> Any:
@@ -31,9 +32,6 @@ def import_zygote() -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-pytestmark = pytest.mark.skipif(not pn.CAN_FORK, reason="the zygote needs os.fork")
 
 
 def stop_zygote(zygote: subprocess.Popen[bytes]) -> int:
