@@ -31,10 +31,13 @@ warning, one per notebook, that a reader of the build output would take for a se
 Each kernel is forked from one process of the build that has imported ipykernel's
 dependencies, NumPy, matplotlib and the package once (docs_build/kernel_zygote.py): a kernel
 would otherwise spend about a second of CPU time on those imports before its first cell. It is
-still a kernel of its own for each notebook, with nothing left by another notebook. That process
-starts at ``on_config``, before MkDocs reads the files: its imports take the other core while
-MkDocs itself is still starting, and it lowers its priority when they are done. Where the
+still a kernel of its own for each notebook, with nothing left by another notebook. Where the
 system cannot fork, kernels start as Jupyter starts them.
+
+The runs start at ``on_config``, half a second before MkDocs reads the files: the hook finds
+the notebooks itself, as MkDocs will (``get_files``). At ``on_files`` it compares them with
+the files MkDocs found, and if a plugin or hook added or removed a notebook in between, it
+stops those runs and starts the right ones.
 """
 
 from __future__ import annotations
@@ -167,8 +170,7 @@ class KernelHost:
         self.sockets.cleanup()
 
 
-_host: KernelHost | None = None  # started at on_config, handed to the runs at on_files
-_runs: NotebookRuns | None = None
+_runs: NotebookRuns | None = None  # started at on_config, checked at on_files
 _ahead: Ahead | None = None  # notebooks converted while MkDocs waits for a run (convert_ahead.py)
 
 
@@ -345,16 +347,13 @@ def executed_by_jupyter(plugin: Any, file: Any) -> bool:
 def _stop() -> None:
     """End this build's runs and kernels, if any (a build that failed, or `mkdocs serve`
     starting the next build after one that stopped early)."""
-    global _ahead, _host, _runs
+    global _ahead, _runs
     if _ahead is not None:
         _ahead.uninstall()
         _ahead = None
     if _runs is not None:
         _runs.cancel()
         _runs = None
-    if _host is not None:
-        _host.close()
-        _host = None
 
 
 def _plugin(config: Any) -> Any:
@@ -364,30 +363,36 @@ def _plugin(config: Any) -> Any:
     return plugin
 
 
+def _start(paths: list[str], plugin: Any) -> NotebookRuns:
+    try:
+        host = KernelHost() if paths else None
+    except OSError as exc:
+        raise PluginError(f"hooks/parallel_notebooks.py: cannot start the kernels: {exc}") from exc
+    return NotebookRuns(paths, plugin.config["kernel_name"], plugin.config["allow_errors"], host)
+
+
 def on_config(config: Any) -> Any:
-    """Start the zygote now: it imports the kernels' libraries (about a second) on the other
-    core while MkDocs loads the files and the first pages, so the first kernel starts as soon
-    as the notebooks are known."""
-    global _host
+    """Start the runs now, while MkDocs loads the files and the first pages: the zygote's
+    imports (about a second) and the first notebooks take the other core."""
+    global _runs
     _stop()
-    if _plugin(config).config["execute"]:
-        try:
-            _host = KernelHost()
-        except OSError as exc:
-            raise PluginError(
-                f"hooks/parallel_notebooks.py: cannot start the kernels: {exc}"
-            ) from exc
+    plugin = _plugin(config)
+    if plugin.config["execute"]:
+        from mkdocs.structure.files import get_files
+
+        paths = [f.abs_src_path for f in get_files(config) if executed_by_jupyter(plugin, f)]
+        _runs = _start(paths, plugin)
     return config
 
 
 def on_files(files: Any, config: Any) -> Any:
-    global _ahead, _host, _runs
-    if _runs is not None:
-        _runs.cancel()
+    global _ahead, _runs
     plugin = _plugin(config)
     paths = [f.abs_src_path for f in files if executed_by_jupyter(plugin, f)]
-    host, _host = _host, None  # the runs close it
-    _runs = NotebookRuns(paths, plugin.config["kernel_name"], plugin.config["allow_errors"], host)
+    if _runs is None or list(_runs.results) != paths:
+        if _runs is not None:  # the files changed since on_config
+            _runs.cancel()
+        _runs = _start(paths, plugin)
     docs_dir = pathlib.Path(config["docs_dir"])
     runs = _runs
 

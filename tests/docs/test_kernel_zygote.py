@@ -11,7 +11,6 @@ import sys
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import nbformat
@@ -126,19 +125,82 @@ def test_kernels_run_at_the_kernel_priority(zygote_socket: str) -> None:
     assert text(nb, 0) == f"{max(pn.KERNEL_NICENESS, os.nice(0))}\n"
 
 
-def test_the_zygote_starts_at_on_config_and_a_failed_build_ends_it() -> None:
-    plugin = SimpleNamespace(config={"execute": True})
-    config = SimpleNamespace(plugins={pn.PLUGIN: plugin})
+def notebook_config(tmp_path: Path, names: list[str], execute: bool = True) -> Any:
+    """A MkDocs config whose docs folder holds the notebooks `names` and a Markdown page."""
+    from mkdocs.config import load_config
+
+    docs = tmp_path / "docs"
+    docs.mkdir(exist_ok=True)
+    (docs / "index.md").write_text("# Home\n")
+    for name in names:
+        (docs / name).write_text("# %%\nprint(1)\n")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - mkdocs-jupyter:\n"
+        f"      include: ['*.py']\n      execute: {str(execute).lower()}\n"
+    )
+    return load_config(str(tmp_path / "mkdocs.yml"))
+
+
+def test_the_runs_start_at_on_config_and_a_failed_build_ends_them(tmp_path: Path) -> None:
+    """At on_config the hook finds the notebooks as MkDocs will, and starts their runs and
+    the zygote; on_files keeps those runs when MkDocs found the same notebooks."""
+    from mkdocs.structure.files import get_files
+
+    config = notebook_config(tmp_path, ["a.py", "b.py"])
     pn.on_config(config)
-    host = pn._host
+    runs = pn._runs
+    assert runs is not None and list(runs.results) == [
+        str(tmp_path / "docs" / n) for n in ("a.py", "b.py")
+    ]
+    host = runs._host
     assert host is not None and host.zygote is not None and host.zygote.poll() is None
     zygote, sockets = host.zygote, Path(host.sockets.name)
-    assert sockets.is_dir()
+    pn.on_files(get_files(config), config)
+    assert pn._runs is runs, "the same notebooks: the runs started at on_config go on"
     pn.on_build_error(RuntimeError("a later step failed"))
-    assert pn._host is None and zygote.poll() == 0 and not sockets.exists()
-    plugin.config["execute"] = False
+    assert pn._runs is None and pn._ahead is None
+    assert zygote.poll() == 0 and not sockets.exists()
+    assert all(f.done() for f in runs.results.values())
+
+
+def test_on_files_restarts_the_runs_when_the_notebooks_changed(tmp_path: Path) -> None:
+    """A plugin or hook may add or remove files after on_config: the runs follow the files."""
+    from mkdocs.structure.files import File, get_files
+
+    config = notebook_config(tmp_path, ["a.py"])
     pn.on_config(config)
-    assert pn._host is None, "no notebook is executed: no kernels"
+    first = pn._runs
+    assert first is not None
+    files = get_files(config)
+    (tmp_path / "docs" / "c.py").write_text("# %%\nprint(3)\n")
+    files.append(File("c.py", config["docs_dir"], config["site_dir"], True))
+    try:
+        pn.on_files(files, config)
+        second = pn._runs
+        assert second is not first and all(f.done() for f in first.results.values())
+        assert second is not None and list(second.results) == [
+            str(tmp_path / "docs" / n) for n in ("a.py", "c.py")
+        ]
+        assert [
+            o["text"]
+            for o in second.results[str(tmp_path / "docs" / "c.py")]
+            .result(timeout=60)
+            .cells[0]
+            .outputs
+        ] == ["3\n"]
+    finally:
+        pn.on_build_error(RuntimeError("end of the test"))
+
+
+def test_no_kernels_when_mkdocs_jupyter_executes_nothing(tmp_path: Path) -> None:
+    from mkdocs.structure.files import get_files
+
+    config = notebook_config(tmp_path, ["a.py"], execute=False)
+    pn.on_config(config)
+    assert pn._runs is None
+    pn.on_files(get_files(config), config)
+    assert pn._runs is not None and pn._runs.results == {} and pn._runs._host is None
+    pn.on_build_error(RuntimeError("end of the test"))
 
 
 def test_a_raising_cell_fails_the_run(zygote_socket: str) -> None:
