@@ -11,6 +11,17 @@ Nothing is left uncollected: reference counting frees the objects as before, and
 still collected, only in larger batches; the build's peak memory grows by about 30 MB (to
 about 250 MB). The notebooks' kernels do the same
 (docs_build/kernel_zygote.py).
+
+``on_shutdown`` is MkDocs' last event before the process exits (``build``, ``serve`` and
+``gh-deploy`` alike). When Python then exits, its last collection scans every object still
+alive, about 0.3 s of CPU time after a build, to free cycles the process no longer needs. So
+the hook moves them all into the collector's permanent generation (``gc.freeze``), which no
+collection scans: the process exits without that scan. Cycles left at that point are not
+collected, so a ``__del__`` method of an object in one does not run; the build needs none:
+its files are closed and its processes (Node, the kernels, the page scanner) ended at
+``post_build``, or at ``on_build_error``. Everything else at exit happens as before: modules
+are cleared, ``atexit`` functions run (temporary folders are removed), and the operating
+system takes back the memory.
 """
 
 from __future__ import annotations
@@ -37,3 +48,4 @@ def on_shutdown(**_: Any) -> None:
     if _default is not None:
         gc.set_threshold(*_default)
         _default = None
+    gc.freeze()

@@ -233,6 +233,7 @@ def test_gc_tuning_raises_the_thresholds_for_the_build_and_restores_them() -> No
 
     tuning = load_hook("gc_tuning")
     before = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
     try:
         tuning.on_startup(command="build", dirty=False)
         assert gc.get_threshold() == tuning.THRESHOLDS
@@ -240,7 +241,10 @@ def test_gc_tuning_raises_the_thresholds_for_the_build_and_restores_them() -> No
         tuning.on_startup(command="serve", dirty=False)  # a second start keeps the default
     finally:
         tuning.on_shutdown()
+        frozen = gc.get_freeze_count()
+        gc.unfreeze()  # this test's process goes on
     assert gc.get_threshold() == before
+    assert frozen > 10_000, "at shutdown, what the process made is moved out of the collector's way"
 
 
 def test_offline_check_scans_in_a_worker_and_fails_the_build_at_the_end() -> None:
