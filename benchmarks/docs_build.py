@@ -52,7 +52,11 @@ def benchmark(runs: int = RUNS) -> dict[str, Any]:
     mkdocs = Path(sys.executable).with_name("mkdocs")
     if not mkdocs.exists():
         return {"seconds": None, "note": "not measured: mkdocs is not installed in this venv"}
-    env = os.environ | {"NO_MKDOCS_2_WARNING": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = os.environ | {  # as the Makefile exports them for `make docs` and `make serve`
+        "NO_MKDOCS_2_WARNING": "1",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1",
+    }
     seconds, cpu = [], []
     for _ in range(runs):
         result = _build(mkdocs, env)
