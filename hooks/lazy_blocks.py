@@ -18,7 +18,7 @@ out only when it comes near the viewport, and until then reserves an estimated h
   the whole content: ``content-visibility: auto`` skips painting, not the content.
 
 The page's HTML is otherwise unchanged: the hook only adds an attribute to the start tags of
-the article's top-level elements, found with the standard library's HTML parser. An attribute,
+the article's top-level elements, found as the standard library's HTML parser finds them. An attribute,
 not a class: Material styles bare elements with selectors such as ``table:not([class])``, and
 other hooks' patterns and the tests match exact class values.
 """
@@ -26,7 +26,6 @@ other hooks' patterns and the tests match exact class values.
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 from mkdocs.exceptions import PluginError
@@ -44,55 +43,62 @@ _VOID = {
 _TAGS = re.compile(r"<[^>]*>")
 
 
-class _TopLevel(HTMLParser):
+# One piece of markup: a comment, a start or end tag (a quoted attribute value may hold ">"),
+# or a declaration or processing instruction. Any other "<" is text, as for an HTML parser.
+_MARKUP = re.compile(
+    r"<!--.*?-->"
+    r"|<(?P<end>/?)(?P<tag>[a-zA-Z][^\s/>]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
+    r"|<[!?][^>]*>",
+    re.S,
+)
+# Elements whose content is raw text up to their end tag, as the standard library's HTML
+# parser reads them (its CDATA_CONTENT_ELEMENTS).
+_RAW_TEXT = {"script", "style"}
+
+
+class _TopLevel:
     """Spans (start, end of start tag, end, tag) of the elements at depth 0, and the starts
-    of those that hold a <details> (`with_details`)."""
+    of those that hold a <details> (`with_details`). Reads the tags as the standard library's
+    HTML parser does (tag names in lower case, stray end tags ignored, script and style
+    content as raw text), with one regular expression instead of its character-by-character
+    state machine: a page's content in a few milliseconds instead of tens."""
 
     def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
-        self._stack: list[str] = []
-        self._open: tuple[int, int, str] | None = None
         self.blocks: list[tuple[int, int, int, str]] = []
         self.with_details: set[int] = set()
-        self.feed(html)
-        self.close()
-        if self._stack:
-            raise ValueError(f"unclosed <{self._stack[0]}> at the top level")
-
-    def _offset(self) -> int:
-        line, col = self.getpos()
-        return self._line_starts[line - 1] + col
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag == "details":  # the top-level block it is in, or itself if it is one
-            self.with_details.add(self._open[0] if self._open is not None else self._offset())
-        if not self._stack:
-            start = self._offset()
-            text = self.get_starttag_text() or ""
-            if tag in _VOID:
-                self.blocks.append((start, start + len(text), start + len(text), tag))
-                return
-            self._open = (start, start + len(text), tag)
-        if tag not in _VOID:
-            self._stack.append(tag)
-
-    def handle_startendtag(self, tag: str, attrs: Any) -> None:
-        if not self._stack:
-            start = self._offset()
-            end = start + len(self.get_starttag_text() or "")
-            self.blocks.append((start, end, end, tag))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag not in self._stack:
-            return  # a stray end tag: browsers ignore it too
-        while self._stack and self._stack.pop() != tag:
-            pass
-        if not self._stack and self._open is not None:
-            start, start_end, name = self._open
-            end = self._offset() + len(f"</{tag}>")
-            self.blocks.append((start, start_end, end, name))
-            self._open = None
+        stack: list[str] = []
+        opened: tuple[int, int, str] | None = None  # the top-level element open now
+        pos = 0
+        while (m := _MARKUP.search(html, pos)) is not None:
+            pos = m.end()
+            tag = (m["tag"] or "").lower()
+            if not tag:
+                continue  # a comment or declaration
+            if m["end"]:
+                if tag not in stack:
+                    continue  # a stray end tag: browsers ignore it too
+                while stack.pop() != tag:
+                    pass
+                if not stack and opened is not None:
+                    self.blocks.append((opened[0], opened[1], m.end(), opened[2]))
+                    opened = None
+                continue
+            if tag == "details":  # the top-level block it is in, or itself if it is one
+                self.with_details.add(opened[0] if opened is not None else m.start())
+            void = tag in _VOID or m["attrs"].endswith("/")
+            if not stack:
+                if void:
+                    self.blocks.append((m.start(), m.end(), m.end(), tag))
+                    continue
+                opened = (m.start(), m.end(), tag)
+            if void:
+                continue
+            stack.append(tag)
+            if tag in _RAW_TEXT:  # up to its end tag, which the next search finds
+                close = re.compile(rf"</{tag}\s*>", re.I).search(html, pos)
+                pos = close.start() if close is not None else len(html)
+        if stack:
+            raise ValueError(f"unclosed <{stack[0]}> at the top level")
 
 
 def _add_attr(start_tag: str) -> str:
@@ -117,7 +123,8 @@ def mark_lazy_blocks(html: str, eager_chars: int = EAGER_CHARS) -> str:
             pieces.append(html[done:start])
             pieces.append(_add_attr(html[start:start_end]))
             done = start_end
-        seen += len(_TAGS.sub("", html[start:end]))
+        if seen < eager_chars:  # past it, no count is needed
+            seen += len(_TAGS.sub("", html[start:end]))
     pieces.append(html[done:])
     return "".join(pieces)
 

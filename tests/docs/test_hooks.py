@@ -218,6 +218,22 @@ def test_lazy_blocks_leaves_blocks_with_details_eager() -> None:
     assert _deferred(out) == [("p", ""), ("p", ' class="x"')]
 
 
+def test_lazy_blocks_reads_tags_as_an_html_parser_does() -> None:
+    """A ">" in a quoted attribute value, tags inside a comment or a script, and a stray end
+    tag open or close no block; a self-closed tag is a block of its own, a void one is not."""
+    html = (
+        f"<p>{'z' * 60}</p>"
+        "<div title=\"a > b\" data-x='<p>'><!-- <div> --><P>in</P></div>"
+        "<script>if (a < b) document.write('<div>');</script>"
+        "<svg/><br></span><DIV>upper</DIV>"
+    )
+    out = lazy.mark_lazy_blocks(html, eager_chars=50)
+    assert out.count(" data-bp-lazy") == 3
+    assert "<div title=\"a > b\" data-x='<p>' data-bp-lazy><!--" in out
+    assert "<svg data-bp-lazy/><br></span><DIV data-bp-lazy>upper" in out
+    assert out.replace(" data-bp-lazy", "") == html
+
+
 def test_lazy_blocks_fails_on_an_unclosed_block_and_a_changed_theme() -> None:
     with pytest.raises(ValueError, match="unclosed <div>"):
         lazy.mark_lazy_blocks("<p>a</p><div><p>b</p>")
