@@ -19,7 +19,9 @@
 // `data-latex` and `data-mjx-texclass` (menu and re-parsing), `unselectable` (old IE),
 // `texclass` and `noic` (the CHTML layout, already done here), and `xmlns` on <math> (an
 // HTML parser puts <math> in the MathML namespace anyway). An attribute the stylesheet
-// selects on is kept, whatever this list says. Each container's `font-size` and
+// selects on is kept, whatever this list says; each page's formulas are finished as soon as
+// they are typeset, so if a later page adds a rule that selects on an attribute already
+// removed, the build fails and names it. Each container's `font-size` and
 // `position: relative`, the same on every formula, become one rule of the stylesheet.
 // Each formula keeps its TeX once, as `data-tex` on its container, so the built page still
 // says what was typeset (the worked example's tests read it).
@@ -148,20 +150,27 @@ function errorsOf(node, tex, out) {
 // \sigma'(z), m \times n, ...), so this halves MathJax's work. The output is what typesetting
 // it again would give, because each page is a document of its own with tags off; fragments
 // that define macros or use labels (whose meaning depends on the document) are always typeset.
-// The elements are serialized at the end, after the changes below, so copies stay identical.
+// Each element is serialized once, after the changes below, so copies stay identical.
 const PER_DOCUMENT = /\\(?:label|ref|eqref|tag|newcommand|renewcommand|newenvironment|renewenvironment|def|gdef|let|require)(?![a-zA-Z])/;
-const done = new Map(); // fragment -> {holder, formulas, errors}, for fragments that may be reused
+const done = new Map(); // fragment -> {holder, html, formulas, errors}, for fragments that may be reused
+
+// MathJax's stylesheet so far: the rules for every glyph typeset up to now.
+const currentCss = () => adaptor.textContent(MathJax.startup.output.styleSheet(MathJax.startup.document));
+// The attributes of UNUSED_ATTRIBUTES that `css` does not select on.
+const unusedAttributes = (css) => UNUSED_ATTRIBUTES.filter((name) => !css.includes(`[${name}`));
+const stripped = new Set(); // the attributes removed from some page's formulas
+let anyBreaks = false; // whether some formula has an mjx-break
 
 const typeset = [];
 for (let line = await nextLine(); line !== null; line = await nextLine()) {
   const page = JSON.parse(line);
-  const slots = []; // one per fragment: {holder, formulas, errors}
+  const slots = []; // one per fragment: {holder, html, formulas, errors}
   const fresh = []; // the fragments to typeset now, and their slots
   for (const fragment of page.fragments) {
     const reusable = !PER_DOCUMENT.test(fragment);
     let slot = reusable ? done.get(fragment) : undefined;
     if (!slot) {
-      slot = { holder: null, formulas: 0, errors: [] };
+      slot = { holder: null, html: undefined, formulas: 0, errors: [] };
       fresh.push({ fragment, slot });
       if (reusable) done.set(fragment, slot);
     }
@@ -192,7 +201,23 @@ for (let line = await nextLine(); line !== null; line = await nextLine()) {
       }
     }
   }
-  typeset.push({ page, slots, roots });
+  // Each new formula is finished now, while later pages are still on their way, and each
+  // fragment serialized once (a reused one has the same holder): the end of the build then
+  // only waits for the stylesheet.
+  const unused = unusedAttributes(currentCss());
+  for (const root of roots) {
+    stripAttributes(root, unused);
+    moveContainerStyle(root);
+    for (const node of elements(root)) {
+      if (adaptor.kind(node) === "mjx-break") {
+        fontFreeBreak(node);
+        anyBreaks = true;
+      }
+    }
+  }
+  unused.forEach((name) => stripped.add(name));
+  for (const slot of slots) if (slot.html === undefined) slot.html = adaptor.innerHTML(slot.holder);
+  typeset.push({ page, slots });
 }
 
 // MathJax adds its assistive-MathML rules again for each page's document: a site of 14 pages
@@ -227,25 +252,17 @@ function uniqueRules(css) {
 }
 
 // The stylesheet holds the rules for the glyphs of every page, so it is known only now.
-let css = uniqueRules(adaptor.textContent(MathJax.startup.output.styleSheet(MathJax.startup.document)));
-const unused = UNUSED_ATTRIBUTES.filter((name) => !css.includes(`[${name}`));
+let css = uniqueRules(currentCss());
+const selected = [...stripped].filter((name) => css.includes(`[${name}`));
+if (selected.length) {
+  // A rule added after an earlier page had these attributes removed.
+  throw new Error(`scripts/typeset.mjs: MathJax's stylesheet selects on ${selected.join(", ")}; remove it from UNUSED_ATTRIBUTES`);
+}
 css += `\nmjx-container[jax="CHTML"] {\n  ${CONTAINER_STYLE.join(";\n  ")};\n}\n`;
-const breaks = typeset
-  .flatMap(({ roots }) => roots.flatMap((root) => [...elements(root)]))
-  .filter((node) => adaptor.kind(node) === "mjx-break");
-if (breaks.length) {
-  css = fontFreeBreaks(css);
-  breaks.forEach(fontFreeBreak);
-}
-for (const { roots } of typeset) {
-  for (const root of roots) {
-    stripAttributes(root, unused);
-    moveContainerStyle(root);
-  }
-}
+if (anyBreaks) css = fontFreeBreaks(css);
 const pages = typeset.map(({ page, slots }) => ({
   name: page.name,
-  fragments: slots.map(({ holder, formulas }) => ({ html: adaptor.innerHTML(holder), formulas })),
+  fragments: slots.map(({ html, formulas }) => ({ html, formulas })),
   errors: slots.flatMap(({ errors }) => errors),
 }));
 process.stdout.write(JSON.stringify({ css, pages }));
