@@ -321,6 +321,69 @@ def test_a_zygote_that_cannot_start_fails_the_runs(
         runs.results[str(notebook)].result(timeout=10)
 
 
+def test_a_kernel_is_ready_without_waiting_for_quiet_on_iopub(zygote_socket: str) -> None:
+    """jupyter_client's wait_for_ready ends by reading IOPub until a read times out after 0.2 s
+    of quiet. The build's client stops at the first IOPub message after the kernel_info reply
+    (IOPub is connected), and a cell still runs."""
+    from queue import Empty
+
+    from traitlets.config import Config
+
+    async def start() -> tuple[list[str], str]:
+        manager = pn.zygote_kernel_manager(zygote_socket)(
+            kernel_name="python3",
+            config=Config(pn.kernel_config(str(Path(zygote_socket).parent), 90)),
+        )
+        await manager.start_kernel(env=os.environ | pn.KERNEL_ENV)
+        client = manager.client()
+        client.start_channels()
+        reads: list[str] = []  # how each IOPub read of wait_for_ready ended
+        get_msg = client.iopub_channel.get_msg
+
+        async def recording(*args: Any, **kwargs: Any) -> Any:
+            try:
+                msg = await get_msg(*args, **kwargs)
+            except Empty:
+                reads.append("timed out")
+                raise
+            reads.append(msg["msg_type"])
+            return msg
+
+        client.iopub_channel.get_msg = recording
+        try:
+            await client.wait_for_ready(timeout=60)
+            client.iopub_channel.get_msg = get_msg
+            reply = await client.execute_interactive("print(6 * 7)", output_hook=lambda m: None)
+            return reads, reply["content"]["status"]
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel()
+
+    reads, status = asyncio.run(start())
+    assert reads[-1] != "timed out", reads
+    assert status == "ok"
+
+
+def test_a_page_gets_its_results_before_the_kernel_shuts_down(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page that waits for a notebook goes on while its kernel shuts down."""
+    notebook = tmp_path / "nb.py"
+    notebook.write_text("# %%\nprint(1)\n")
+    seen: list[bool] = []
+    shut_down = pn.shut_down
+
+    async def recording(client: Any, path: str) -> None:
+        seen.append(runs.results[path].done())
+        await shut_down(client, path)
+
+    monkeypatch.setattr(pn, "shut_down", recording)
+    runs = pn.NotebookRuns([str(notebook)], "python3", False)
+    runs.join()
+    assert runs.results[str(notebook)].result().cells[0].outputs[0]["text"] == "1\n"
+    assert seen == [True]
+
+
 def test_kernel_specs_come_from_jupyters_path_without_importing_ipython() -> None:
     """The build's kernel manager finds ipykernel's ``python3`` on Jupyter's data path, and
     looking for it imports no IPython into the build (IPython's own folder of kernel specs is
