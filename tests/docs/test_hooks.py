@@ -297,3 +297,77 @@ def test_offline_check_reports_a_scan_that_crashed(
     check.on_post_page("<p>x</p>", SimpleNamespace(file=SimpleNamespace(src_uri="a.md")), {})
     with pytest.raises(PluginError, match="the scan failed:\nthe scan broke"):
         check.on_post_build({})
+
+
+def _search_index() -> Any:
+    from material.plugins.search.plugin import SearchIndex
+
+    fields = {"title": {"boost": 1000.0}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}}
+    return SearchIndex(lang=["en"], separator=r"[\s\-]+", pipeline=["stemmer"], fields=fields)
+
+
+def _search_pages() -> list[Any]:
+    from mkdocs.structure.toc import AnchorLink
+
+    heading = AnchorLink("Back<em>prop</em>", "bp", 2)
+    heading.children = [AnchorLink("Step one", "step-one", 3)]
+    first = SimpleNamespace(
+        content='<h1 id="t">Title</h1><p>Intro &amp; <code>W</code>.</p>'
+        '<h2 id="bp">Back<em>prop</em></h2><p>δ = ∂L/∂z</p><h3 id="step-one">Step one</h3>'
+        "<p data-search-exclude>hidden</p><p>shown</p>",
+        url="derivation/",
+        title="Derivation",
+        meta={"tags": ["math", 3], "search": {"boost": 2}, "other": object()},
+        toc=[heading],
+        file=SimpleNamespace(src_uri="derivation.md"),
+    )
+    second = SimpleNamespace(
+        content="<p>No heading at all.</p>",
+        url="",
+        title="Home",
+        meta={},
+        toc=[],
+        file=SimpleNamespace(src_uri="index.md"),
+    )
+    excluded = SimpleNamespace(
+        content="<h1>Secret</h1>", url="x/", title="X", meta={"search": {"exclude": True}},
+        toc=[], file=SimpleNamespace(src_uri="x.md"),
+    )  # fmt: skip
+    return [first, second, excluded]
+
+
+def _search_config(index: Any) -> Any:
+    plugin = SimpleNamespace(config=SimpleNamespace(enabled=True), search_index=index)
+    return SimpleNamespace(plugins={"material/search": plugin})
+
+
+def test_search_index_in_a_worker_writes_what_material_writes() -> None:
+    """The same pages through Material's own SearchIndex and through the hook's worker give
+    the same search_index.json (sections, nested headings, excluded text and pages, tags,
+    boost)."""
+    search = import_hook("search_index")
+    expected = _search_index()
+    for page in _search_pages():
+        expected.add_entry_from_context(page)
+    index = _search_index()
+    search.on_env(None, _search_config(index), None)
+    for page in _search_pages():
+        index.add_entry_from_context(page)
+    assert index.generate_search_index(None) == expected.generate_search_index(None)
+    assert len(index.entries) == 4 and search._worker is None
+
+
+def test_search_index_fails_on_a_changed_material_and_on_front_matter_it_cannot_send() -> None:
+    search = import_hook("search_index")
+    with pytest.raises(PluginError, match="Material changed"):
+        search.on_env(None, _search_config(SimpleNamespace(entries=[])), None)
+    index = _search_index()
+    search.on_env(None, _search_config(index), None)
+    page = _search_pages()[1]
+    page.meta = {"title": object()}
+    try:
+        with pytest.raises(PluginError, match=r"index\.md: front matter \['title'\]"):
+            index.add_entry_from_context(page)
+    finally:
+        search.on_build_error(RuntimeError("end of the test"))
+    assert search._worker is None
