@@ -359,7 +359,9 @@ def test_a_kernel_is_ready_without_waiting_for_quiet_on_iopub(zygote_socket: str
             client.stop_channels()
             await manager.shutdown_kernel()
 
-    reads, status = asyncio.run(start())
+    # A thread of its own: an event loop may already run in this one (the browser tests').
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        reads, status = pool.submit(lambda: asyncio.run(start())).result(timeout=120)
     assert reads[-1] != "timed out", reads
     assert status == "ok"
 
