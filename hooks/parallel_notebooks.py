@@ -295,7 +295,7 @@ class NotebookRuns:
                 raise
 
     def cancel(self) -> None:
-        """Stop the runs still going (nbclient shuts their kernels down) and wait for them."""
+        """Stop the runs still going (their kernels are shut down) and wait for them."""
         loop = self._loop
         if loop is not None and not loop.is_closed():
             for task in self._tasks:
