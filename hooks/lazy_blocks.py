@@ -18,9 +18,9 @@ out only when it comes near the viewport, and until then reserves an estimated h
   the whole content: ``content-visibility: auto`` skips painting, not the content.
 
 The page's HTML is otherwise unchanged: the hook only adds an attribute to the start tags of
-the article's top-level elements, found as the standard library's HTML parser finds them. An attribute,
-not a class: Material styles bare elements with selectors such as ``table:not([class])``, and
-other hooks' patterns and the tests match exact class values.
+the article's top-level elements, found as the standard library's HTML parser finds them. An
+attribute, not a class: Material styles bare elements with selectors such as
+``table:not([class])``, and other hooks' patterns and the tests match exact class values.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class _TopLevel:
     of those that hold a <details> (`with_details`). Reads the tags as the standard library's
     HTML parser does (tag names in lower case, stray end tags ignored, script and style
     content as raw text), with one regular expression instead of its character-by-character
-    state machine: a page's content in a few milliseconds instead of tens."""
+    state machine: about five times as fast (the derivation in 0.05 s instead of 0.24 s)."""
 
     def __init__(self, html: str) -> None:
         self.blocks: list[tuple[int, int, int, str]] = []
