@@ -2,9 +2,10 @@
 
 `LineWorker.send` returns at once: a thread of its own writes each message to the child's
 stdin, so the build never waits for the child to read. The child answers once, on its stdout,
-after the end of its input (`finish`). Its stderr goes to a temporary file, so that it never
-waits for the build to read its warnings either. Used by hooks/typeset_math.py (MathJax in
-Node) and hooks/offline_check.py (the offline scan, in Python).
+after the end of its input (`finish`, or `answer`). Its stderr goes to a temporary file, so
+that it never waits for the build to read its warnings either. Used by hooks/typeset_math.py
+(MathJax in Node), hooks/offline_check.py (the offline scan) and hooks/search_index.py
+(Material's search entries).
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ import subprocess
 import tempfile
 import threading
 from pathlib import Path
+
+
+class WorkerError(RuntimeError):
+    """The child process failed; the message ends with its stderr."""
 
 
 class LineWorker:
@@ -57,6 +62,17 @@ class LineWorker:
         err = self._stderr.read().decode("utf-8", "replace")
         self._stderr.close()
         return self.proc.returncode, out, err
+
+    def answer(self) -> bytes:
+        """`finish`, then `close`: the child's stdout. Raises `WorkerError`, with the end of
+        its stderr, if it did not exit with status 0."""
+        try:
+            returncode, out, err = self.finish()
+        finally:
+            self.close()
+        if returncode != 0:
+            raise WorkerError(f"exit status {returncode}:\n{err.strip()[-4000:]}")
+        return out
 
     def close(self) -> None:
         """Stop the child if it still runs (the build failed before `finish`)."""

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from line_worker import LineWorker
+from line_worker import LineWorker, WorkerError
 from mkdocs.exceptions import PluginError
 from offline_scan import third_party_urls
 
@@ -49,11 +49,9 @@ def on_post_build(config: Any) -> None:
     assert _worker is not None, "on_pre_build starts the scan"
     worker, _worker = _worker, None
     try:
-        returncode, out, err = worker.finish()
-    finally:
-        worker.close()
-    if returncode != 0:
-        raise PluginError(f"hooks/offline_check.py: the scan failed:\n{err.strip()[-4000:]}")
+        out = worker.answer()
+    except WorkerError as exc:
+        raise PluginError(f"hooks/offline_check.py: the scan failed: {exc}") from exc
     found: dict[str, list[str]] = json.loads(out)
     if found:
         problems = [

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from line_worker import LineWorker
+from line_worker import LineWorker, WorkerError
 from mkdocs.exceptions import PluginError
 
 PLUGIN = "material/search"
@@ -81,11 +81,9 @@ def on_env(env: Any, config: Any, files: Any) -> Any:
         global _worker
         _worker = None
         try:
-            returncode, out, err = worker.finish()
-        finally:
-            worker.close()
-        if returncode != 0:
-            raise PluginError(f"hooks/search_index.py: the worker failed:\n{err.strip()[-4000:]}")
+            out = worker.answer()
+        except WorkerError as exc:
+            raise PluginError(f"hooks/search_index.py: the worker failed: {exc}") from exc
         for entries in json.loads(out):
             index.entries.extend(entries)
         result: str = generate(prev)

@@ -295,7 +295,7 @@ def test_offline_check_reports_a_scan_that_crashed(
     monkeypatch.setattr(check, "SCAN", crash)
     check.on_pre_build({})
     check.on_post_page("<p>x</p>", SimpleNamespace(file=SimpleNamespace(src_uri="a.md")), {})
-    with pytest.raises(PluginError, match="the scan failed:\nthe scan broke"):
+    with pytest.raises(PluginError, match="the scan failed: exit status 3:\nthe scan broke"):
         check.on_post_build({})
 
 
@@ -370,4 +370,19 @@ def test_search_index_fails_on_a_changed_material_and_on_front_matter_it_cannot_
             index.add_entry_from_context(page)
     finally:
         search.on_build_error(RuntimeError("end of the test"))
+    assert search._worker is None
+
+
+def test_search_index_reports_a_worker_that_crashed(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    search = import_hook("search_index")
+    crash = tmp_path / "entries.py"
+    crash.write_text("import sys\nsys.stderr.write('the index broke\\n')\nsys.exit(3)\n")
+    monkeypatch.setattr(search, "WORKER", crash)
+    index = _search_index()
+    search.on_env(None, _search_config(index), None)
+    index.add_entry_from_context(_search_pages()[1])
+    with pytest.raises(PluginError, match="worker failed: exit status 3:\nthe index broke"):
+        index.generate_search_index(None)
     assert search._worker is None
