@@ -45,6 +45,8 @@ class LineWorker:
         try:
             while (line := self._lines.get()) is not None:
                 stdin.write(line)
+                if self._lines.empty():  # nothing more to send now: let the child have it
+                    stdin.flush()
         except (BrokenPipeError, ValueError):  # the child ended early: `finish` reports why
             pass
         finally:

@@ -7,38 +7,48 @@ math elements are compared with those sent; if a later step changed them, or the
 math outside the content, the written page is sent again. After the last page, the typeset
 math is put into the written pages, the math stylesheet that every page links (``extra_css``)
 is written, and the math fonts it loads are cut down to the characters the math uses
-(hooks/font_subset.py). ``mkdocs serve`` runs this on every rebuild.
+(hooks/font_subset.py), half of them in a process of its own (hooks/font_worker.py).
+``mkdocs serve`` runs this on every rebuild.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
-from font_subset import FontSubsetError, subset_site_fonts
+from font_subset import FontSubsetError, halves, site_fonts, subset_font
+from line_worker import LineWorker, WorkerError
 from mkdocs.exceptions import PluginError
 from typeset_math import CSS_PATH, Fragment, TypesetError, Typesetter, fragments, splice, write_site
 
+FONT_WORKER = Path(__file__).resolve().with_name("font_worker.py")
+
 _typesetter: Typesetter | None = None
+_font_worker: LineWorker | None = None  # cuts half of the fonts down (font_worker.py)
 # source page -> (its built HTML file, the HTML written there, the math elements in it)
 _written: dict[str, tuple[Path, str, list[Fragment]]] = {}
 
 
 def _stop() -> None:
-    global _typesetter
+    global _font_worker, _typesetter
     if _typesetter is not None:
         _typesetter.close()
         _typesetter = None
+    if _font_worker is not None:
+        _font_worker.close()
+        _font_worker = None
 
 
 def on_pre_build(config: Any) -> None:
-    global _typesetter
+    global _font_worker, _typesetter
     _stop()  # `mkdocs serve`: a previous build that failed
     _written.clear()
     try:
         _typesetter = Typesetter()
     except TypesetError as exc:
         raise PluginError(f"hooks/static_math.py: {exc}") from exc
+    _font_worker = LineWorker([sys.executable, "-P", str(FONT_WORKER)], name="font-worker")
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
@@ -72,11 +82,30 @@ def on_post_build(config: Any) -> None:
             path, output, found = _written[name]
             pages[path] = splice(output, found, new)
         write_site(site_dir, pages, css)
-        subset_site_fonts(site_dir, site_dir / CSS_PATH)
+        cut_fonts(site_dir)
     except (TypesetError, FontSubsetError) as exc:
         raise PluginError(f"hooks/static_math.py: {exc}") from exc
     finally:
         _stop()
+
+
+def cut_fonts(site_dir: Path) -> None:
+    """Subset the math fonts (hooks/font_subset.py): half of them here, the other half at the
+    same time in the font worker, each core doing about the same bytes."""
+    global _font_worker
+    assert _font_worker is not None, "on_pre_build starts the font worker"
+    worker, _font_worker = _font_worker, None
+    chars, paths = site_fonts(site_dir, site_dir / CSS_PATH)
+    mine, theirs = halves(paths)
+    worker.send({"chars": "".join(sorted(chars)), "fonts": [str(p) for p in theirs]})
+    try:
+        for path in mine:
+            subset_font(path, chars)
+    finally:
+        try:
+            worker.answer()
+        except WorkerError as exc:
+            raise FontSubsetError(f"the font worker failed: {exc}") from exc
 
 
 def on_build_error(error: Exception) -> None:

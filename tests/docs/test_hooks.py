@@ -386,3 +386,23 @@ def test_search_index_reports_a_worker_that_crashed(
     with pytest.raises(PluginError, match="worker failed: exit status 3:\nthe index broke"):
         index.generate_search_index(None)
     assert search._worker is None
+
+
+def test_a_line_workers_message_reaches_the_child_before_the_end(tmp_path: Any) -> None:
+    """A small message is not kept in a buffer until `finish`: the child has it at once."""
+    import sys
+    import time
+
+    line_worker = import_hook("line_worker")
+    seen = tmp_path / "seen"
+    child = f"import sys\nopen({str(seen)!r}, 'w').write(sys.stdin.readline())\nsys.stdin.read()\n"
+    worker = line_worker.LineWorker([sys.executable, "-c", child])
+    try:
+        worker.send({"n": 1})
+        deadline = time.monotonic() + 30
+        while not (seen.exists() and seen.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert seen.read_text() == '{"n": 1}\n'
+        assert worker.answer() == b""
+    finally:
+        worker.close()

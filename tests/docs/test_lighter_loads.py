@@ -83,3 +83,58 @@ def test_built_fonts_draw_every_character_of_the_math(built_site: Path) -> None:
         assert len(cmap(p) - used) <= 3, (p.name, sorted(cmap(p) - used))
     (main,) = [p for p in loaded if p.name == "mjx-ncm-n.woff2"]
     assert main.stat().st_size < (VENDORED / main.name).stat().st_size / 3
+
+
+def test_halves_share_the_fonts_by_their_subsetting_time(tmp_path: Path) -> None:
+    sizes = {"big.woff2": 90_000, "a.woff2": 30_000, "b.woff2": 30_000, "c.woff2": 20_000}
+    sizes |= {f"tiny{i}.woff2": 1_000 for i in range(6)}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+    first, second = fonts.halves(sorted(tmp_path.iterdir()))
+    assert sorted(first + second) == sorted(tmp_path.iterdir()), "each font exactly once"
+
+    def cost(part: list[Path]) -> int:
+        return sum(p.stat().st_size + fonts.FONT_COST_BYTES for p in part)
+
+    assert abs(cost(first) - cost(second)) <= 11_000, (cost(first), cost(second))
+
+
+def test_the_build_cuts_half_of_the_fonts_in_a_worker(tmp_path: Path) -> None:
+    """hooks/static_math.py subsets one half itself and the other in font_worker.py: every
+    font ends up with exactly the site's characters it has; a failed worker fails the build."""
+    import sys
+
+    from docs_helpers import import_hook
+
+    static_math = import_hook("static_math")
+    line_worker = import_hook("line_worker")
+    names = ["mjx-ncm-n.woff2", "mjx-ncm-i.woff2", "mjx-ncm-b.woff2", "mjx-ncm-m.woff2"]
+    (tmp_path / "fonts").mkdir()
+    css = tmp_path / static_math.CSS_PATH
+    css.parent.mkdir(parents=True)
+    rules = [f'@font-face {{ src: url("{"../" * 2}fonts/{n}") format("woff2"); }}' for n in names]
+    css.write_text("\n".join(rules))
+    full = {}
+    for name in names:
+        shutil.copy(VENDORED / name, tmp_path / "fonts" / name)
+        full[name] = cmap(tmp_path / "fonts" / name)
+    (tmp_path / "index.html").write_text(
+        "<mjx-c>=</mjx-c><mjx-c>\U0001d43f</mjx-c><mjx-c>A</mjx-c>"
+    )
+    used = {ord(c) for c in "=\U0001d43fA"}
+    static_math._font_worker = line_worker.LineWorker(
+        [sys.executable, "-P", str(static_math.FONT_WORKER)]
+    )
+    static_math.cut_fonts(tmp_path)
+    assert static_math._font_worker is None
+    for name in names:
+        assert cmap(tmp_path / "fonts" / name) == used & full[name], name
+    assert any(used & full[name] for name in names)
+
+    static_math._font_worker = line_worker.LineWorker(
+        [sys.executable, "-c", "import sys; sys.stdin.read(); sys.exit('no fonts today')"]
+    )
+    with pytest.raises(
+        static_math.FontSubsetError, match=r"font worker failed(.|\n)*no fonts today"
+    ):
+        static_math.cut_fonts(tmp_path)
