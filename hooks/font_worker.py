@@ -1,8 +1,10 @@
 """The worker of hooks/static_math.py that cuts half of the math fonts down (font_subset.py).
 
 It starts with the build and, before it imports fontTools, lowers its CPU priority to the
-lowest, so that the import takes only what the build leaves of the two cores. Its fonts come
-after the last page, when the build has nothing else to do but cut the other half.
+notebook kernels' (niceness 10), so that MkDocs itself is never the one kept waiting for the
+import. (At the lowest priority, 19, the import got no CPU time before the end of the busy
+build and then delayed the fonts.) Its fonts come after the last page, when the build has
+nothing else to do but cut the other half.
 
 stdin: one JSON object per line, {"chars": str, "fonts": [path, ...]}: those fonts are subset
 to those characters (`font_subset.subset_font`). It exits at the end of stdin.
@@ -19,7 +21,7 @@ from pathlib import Path
 
 def main() -> None:
     with contextlib.suppress(AttributeError, OSError):  # os.nice: POSIX only
-        os.nice(10)
+        os.nice(10)  # as KERNEL_NICENESS in hooks/parallel_notebooks.py
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from font_subset import subset_font
 
