@@ -2,8 +2,7 @@
 
 It starts with the build and, before it imports fontTools, lowers its CPU priority to the
 notebook kernels' (niceness 10), so that MkDocs itself is never the one kept waiting for the
-import. (At the lowest priority, 19, the import got no CPU time before the end of the busy
-build and then delayed the fonts.) Its fonts come after the last page, when the build has
+import; it is done long before the fonts come, after the last page, when the build has
 nothing else to do but cut the other half.
 
 stdin: one JSON object per line, {"chars": str, "fonts": [path, ...]}: those fonts are subset
