@@ -111,11 +111,3 @@ def halves(paths: list[Path]) -> tuple[list[Path], list[Path]]:
         parts[lighter].append(path)
         costs[lighter] += cost
     return parts
-
-
-def subset_site_fonts(site_dir: Path, css_file: Path) -> None:
-    """Subset every font that `css_file` loads to the characters of the site's typeset math
-    (all HTML files under `site_dir`)."""
-    chars, paths = site_fonts(site_dir, css_file)
-    for path in paths:
-        subset_font(path, chars)

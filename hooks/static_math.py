@@ -91,12 +91,12 @@ def on_post_build(config: Any) -> None:
 
 def cut_fonts(site_dir: Path) -> None:
     """Subset the math fonts (hooks/font_subset.py): half of them here, the other half at the
-    same time in the font worker, each core doing about the same bytes."""
+    same time in the font worker, each half about the same work (`font_subset.halves`)."""
     global _font_worker
     assert _font_worker is not None, "on_pre_build starts the font worker"
-    worker, _font_worker = _font_worker, None
-    chars, paths = site_fonts(site_dir, site_dir / CSS_PATH)
+    chars, paths = site_fonts(site_dir, site_dir / CSS_PATH)  # a missing font: _stop ends it
     mine, theirs = halves(paths)
+    worker, _font_worker = _font_worker, None
     worker.send({"chars": "".join(sorted(chars)), "fonts": [str(p) for p in theirs]})
     try:
         for path in mine:
