@@ -4,8 +4,8 @@
 stdin, so the build never waits for the child to read. The child answers once, on its stdout,
 after the end of its input (`finish`, or `answer`). Its stderr goes to a temporary file, so
 that it never waits for the build to read its warnings either. Used by hooks/typeset_math.py
-(MathJax in Node), hooks/offline_check.py (the offline scan) and hooks/search_index.py
-(Material's search entries).
+(MathJax in Node), hooks/offline_check.py (the offline scan), hooks/search_index.py
+(Material's search entries) and hooks/static_math.py (half of the math fonts).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ class WorkerError(RuntimeError):
 
 
 class LineWorker:
-    """The child process ``cmd`` (run in ``cwd``), fed by `send`; `finish` or `close` ends it."""
+    """The child process ``cmd`` (run in ``cwd``), fed by `send`; `finish`, `answer` or `close`
+    ends it."""
 
     def __init__(self, cmd: list[str], *, cwd: Path | None = None, name: str = "worker") -> None:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed by finish or close)
