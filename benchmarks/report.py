@@ -8,6 +8,9 @@ from ``benchmarks/results/latest.json``:
 * ``targets_block`` for maintainers, in ``benchmarks/README.md``: every target and whether the
   run met it.
 
+``fast_path_block``, a second block of the readers' page, shows ``affine_fast`` against
+``affine`` by batch size.
+
 Standard library only: ``tests/test_performance_page.py`` loads this file by path to check
 that both files show exactly the blocks of the committed JSON.
 """
@@ -23,10 +26,19 @@ ROOT = Path(__file__).resolve().parent.parent
 LATEST = ROOT / "benchmarks" / "results" / "latest.json"
 PAGE = ROOT / "docs" / "performance.md"
 README = ROOT / "benchmarks" / "README.md"
-BEGIN = (
-    "<!-- benchmark-table:begin (written by `make bench` from benchmarks/results/latest.json) -->"
-)
-END = "<!-- benchmark-table:end -->"
+
+
+def markers(name: str) -> tuple[str, str]:
+    """The begin and end comments around the block ``name`` of a page."""
+    return (
+        f"<!-- {name}:begin (written by `make bench` from benchmarks/results/latest.json) -->",
+        f"<!-- {name}:end -->",
+    )
+
+
+TABLES = "benchmark-table"  # the tables, in docs/performance.md and benchmarks/README.md
+FAST_PATH = "fast-path-table"  # affine_fast against affine, in docs/performance.md
+BEGIN, END = markers(TABLES)
 
 # id -> (what is measured, unit, target: the measured median must be <= this)
 TARGETS: dict[str, tuple[str, str, float]] = {
@@ -268,6 +280,43 @@ def page_block(report: dict[str, Any]) -> str:
     times = step_times(report)
     if times:
         lines += ["", *times]
+    gemms = by_id.get("floor_b128", {}).get("details", {}).get("numpy_gemms_over_torch_gemms")
+    if gemms:
+        lines += [
+            "",
+            f"In the same rounds, NumPy's OpenBLAS took {gemms['median']:.2f} times as long as "
+            "torch's MKL for the eight GEMMs (median of the per-round ratios).",
+        ]
+    return "\n".join(lines)
+
+
+def fast_path_block(report: dict[str, Any]) -> str:
+    """What ``docs/performance.md`` shows between the ``FAST_PATH`` markers: ``affine_fast``
+    against ``affine`` by batch size, and which one ``Linear.forward`` runs."""
+    fast = report.get("fast_path")
+    if not fast:
+        return "(Not measured in this run.)"
+    small = fast["small_batch"]
+    lines = [
+        "| rows in the batch | the product alone | the whole forward | the layer runs |",
+        "|---:|---:|---:|---|",
+    ]
+    for row in fast["by_rows"]:
+        product, whole = row["transposed_product_over_product"], row["fast_over_clear"]
+        runs = "the fast path" if row["rows"] <= small else "`affine`"
+        lines.append(
+            f"| {row['rows']} | {product['median']:.2f} | {whole['median']:.2f} | {runs} |"
+        )
+    env = report["environment"]
+    lines += [
+        "",
+        "Each ratio is the fast form's CPU time over the clear form's: `W @ A_prev.T` over "
+        "`A_prev @ W.T` for the product alone, and `affine_fast` over `affine`, with the bias "
+        "and the copy into row order, for the whole forward. Below 1, the fast form is faster. "
+        f"The layer is {fast['layer']}; medians of the per-round ratios of {fast['rounds']} "
+        f"rounds, measured in the run of the tables above ({env['date']}, OpenBLAS kernel "
+        f"{env.get('numpy_blas_kernel') or '?'}).",
+    ]
     return "\n".join(lines)
 
 
@@ -288,22 +337,28 @@ def write(report: dict[str, Any], path: Path) -> None:
 
 
 def update_page(
-    report: dict[str, Any], page: Path = PAGE, block: Callable[[dict[str, Any]], str] = page_block
+    report: dict[str, Any],
+    page: Path = PAGE,
+    block: Callable[[dict[str, Any]], str] = page_block,
+    name: str = TABLES,
 ) -> bool:
-    """Replace the text between the markers of ``page`` by ``block(report)``; False if the
-    page has no markers. ``update_page(report, README, targets_block)`` for the targets."""
+    """Replace the text between the markers ``name`` of ``page`` by ``block(report)``; False
+    if the page has no such markers. ``update_page(report, README, targets_block)`` for the
+    targets, ``update_page(report, PAGE, fast_path_block, FAST_PATH)`` for the fast path."""
     if not page.exists():
         return False
+    begin, end = markers(name)
     text = page.read_text(encoding="utf-8")
-    if BEGIN not in text or END not in text:
+    if begin not in text or end not in text:
         return False
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    page.write_text(f"{head}{BEGIN}\n{block(report)}\n{END}{tail}", encoding="utf-8")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    page.write_text(f"{head}{begin}\n{block(report)}\n{end}{tail}", encoding="utf-8")
     return True
 
 
-def block_in_page(page: Path = PAGE) -> str:
-    """The text currently between the markers of ``page``."""
+def block_in_page(page: Path = PAGE, name: str = TABLES) -> str:
+    """The text currently between the markers ``name`` of ``page``."""
+    begin, end = markers(name)
     text = page.read_text(encoding="utf-8")
-    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip("\n")
+    return text.split(begin, 1)[1].split(end, 1)[0].strip("\n")

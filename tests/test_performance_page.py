@@ -90,3 +90,41 @@ def test_the_table_renders_ratios_with_their_range(row_id: str) -> None:
     assert iqr == f"{row['q1']:.2f} to {row['q3']:.2f}"
     assert target == f"≤ {row['target']:.2f}"
     assert met in {"yes", "**no**"}
+
+
+def test_the_page_shows_the_fast_path_of_the_committed_report() -> None:
+    """The fast-path table is the committed run's, and it names the code's actual limit."""
+    from backprop.layers import SMALL_BATCH
+
+    latest = report.load()
+    block = report.block_in_page(name=report.FAST_PATH)
+    assert block == report.fast_path_block(latest)
+    fast = latest["fast_path"]
+    assert fast["small_batch"] == SMALL_BATCH
+    assert [row["rows"] for row in fast["by_rows"]] == sorted(
+        row["rows"] for row in fast["by_rows"]
+    )
+    for row in fast["by_rows"]:
+        product, whole = row["transposed_product_over_product"], row["fast_over_clear"]
+        for stat in (product, whole):
+            assert stat["q1"] <= stat["median"] <= stat["q3"], row["rows"]
+        runs = "the fast path" if row["rows"] <= SMALL_BATCH else "`affine`"
+        line = f"| {row['rows']} | {product['median']:.2f} | {whole['median']:.2f} | {runs} |"
+        assert line in block.splitlines(), line
+    page = (ROOT / "docs" / "performance.md").read_text("utf-8")  # its prose names the limit
+    assert f"For a batch of at most {SMALL_BATCH} rows (`SMALL_BATCH`)" in page
+    assert f"The limit of {SMALL_BATCH} rows was chosen" in page
+
+
+def test_each_block_is_written_between_its_own_markers(tmp_path: Path) -> None:
+    latest = report.load()
+    page = tmp_path / "performance.md"
+    page.write_text((ROOT / "docs" / "performance.md").read_text(encoding="utf-8"), "utf-8")
+    tables = report.block_in_page(page)
+    latest["fast_path"]["by_rows"][0]["fast_over_clear"]["median"] += 0.5
+    assert report.update_page(latest, page, report.fast_path_block, report.FAST_PATH)
+    assert report.block_in_page(page, report.FAST_PATH) == report.fast_path_block(latest)
+    assert report.block_in_page(page) == tables  # the other block is untouched
+    assert not report.update_page(latest, tmp_path / "missing.md")
+    (tmp_path / "plain.md").write_text("no markers\n", "utf-8")
+    assert not report.update_page(latest, tmp_path / "plain.md", report.fast_path_block, "x")

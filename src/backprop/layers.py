@@ -28,10 +28,11 @@ def affine_fast(A_prev: NDArray[Any], W: NDArray[Any], b: NDArray[Any]) -> NDArr
     """The same ``Z`` as ``affine``, computed as its transpose $Z^\\top = W A^\\top$.
 
     Each entry is the same dot product, so the numbers agree (``tests/test_fast_paths.py``
-    checks it). For a batch of at most ``SMALL_BATCH`` rows, NumPy's OpenBLAS runs
+    checks it). For a batch of at most ``SMALL_BATCH`` rows, NumPy's OpenBLAS can run
     ``W @ A_prev.T`` faster than ``A_prev @ W.T``: 1.2 to 2 times for a 784 -> 256 layer at
-    8 to 64 rows. For larger batches it is no faster, and the transposed copy into row order
-    makes it slower (docs/performance.md).
+    8 to 64 rows with its SkylakeX kernel, less with others. For larger batches it is no
+    faster, and the transposed copy into row order makes it slower. ``make bench`` measures
+    both on the machine at hand (docs/performance.md).
     """
     # --8<-- [start:forward_fast]
     Zt = W @ A_prev.T  # (m, n) @ (n, N) -> (m, N): Z transposed
