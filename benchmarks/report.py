@@ -8,8 +8,8 @@ from ``benchmarks/results/latest.json``:
 * ``targets_block`` for maintainers, in ``benchmarks/README.md``: every target and whether the
   run met it.
 
-``fast_path_block``, a second block of the readers' page, shows ``affine_fast`` against
-``affine`` by batch size.
+Two more blocks of the readers' page: ``parts_block``, the time of each part of our training
+step, and ``fast_path_block``, ``affine_fast`` against ``affine`` by batch size.
 
 Standard library only: ``tests/test_performance_page.py`` loads this file by path to check
 that both files show exactly the blocks of the committed JSON.
@@ -38,6 +38,7 @@ def markers(name: str) -> tuple[str, str]:
 
 TABLES = "benchmark-table"  # the tables, in docs/performance.md and benchmarks/README.md
 FAST_PATH = "fast-path-table"  # affine_fast against affine, in docs/performance.md
+PARTS = "parts-table"  # the parts of our training step, in docs/performance.md
 BEGIN, END = markers(TABLES)
 
 # id -> (what is measured, unit, target: the measured median must be <= this)
@@ -316,6 +317,46 @@ def fast_path_block(report: dict[str, Any]) -> str:
         f"The layer is {fast['layer']}; medians of the per-round ratios of {fast['rounds']} "
         f"rounds, measured in the run of the tables above ({env['date']}, OpenBLAS kernel "
         f"{env.get('numpy_blas_kernel') or '?'}).",
+    ]
+    return "\n".join(lines)
+
+
+PART_LABELS = {  # benchmarks/parts.py's names -> what a reader is told
+    "gemms": "the eight matrix products",
+    "update": "the SGD update, `opt.step()`",
+    "relus": "the two ReLUs, forward and backward",
+    "loss": "the loss, forward and backward",
+}
+
+
+def parts_block(report: dict[str, Any]) -> str:
+    """What ``docs/performance.md`` shows between the ``PARTS`` markers: the CPU time of each
+    part of our training step, alone, and its share of the whole step."""
+    parts = report.get("parts")
+    if not parts:
+        return "(Not measured in this run.)"
+    columns = parts["by_batch"]
+
+    def cell(micros: float, step: float) -> str:
+        return f"{micros:,.0f} µs ({100 * micros / step:.0f}%)"
+
+    lines = [
+        "| part of the training step | "
+        + " | ".join(f"batch {c['batch_size']}" for c in columns)
+        + " |",
+        "|---|" + "---:|" * len(columns),
+    ]
+    for name, label in PART_LABELS.items():
+        cells = [cell(c["median_us"][name], c["median_us"]["step"]) for c in columns]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    rest = [cell(c["rest_us"], c["median_us"]["step"]) for c in columns]
+    lines.append("| everything else: the step minus the parts above | " + " | ".join(rest) + " |")
+    whole = [f"{c['median_us']['step']:,.0f} µs" for c in columns]
+    lines.append("| the whole step | " + " | ".join(whole) + " |")
+    lines += [
+        "",
+        f"Medians of the CPU time per call over {parts['rounds']} rounds, each part on its own "
+        "on the arrays of a real step, measured in the run of the tables above.",
     ]
     return "\n".join(lines)
 

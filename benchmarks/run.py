@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import threadpoolctl
 
-from . import digits, docs_build, fast_path, gradients, inplace, mlp, report
+from . import digits, docs_build, fast_path, gradients, inplace, mlp, parts, report
 from .environment import describe
 from .harness import Stat, Timings, ratio_stat, round_robin
 
@@ -189,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"  affine_fast against affine: {len(fast_path.ROWS)} batch sizes", flush=True)
         fast = fast_path.benchmark(args.rounds)
+        print("  the parts of the training step, batch 128 and 32", flush=True)
+        step_parts = parts.benchmark(args.rounds)
     if args.no_docs:
         results.append(report.result("docs_seconds", None, "not measured: --no-docs"))
     else:
@@ -205,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         "checks": checks,
         "results": results,
         "fast_path": fast,
+        "parts": step_parts,
         "summary": report.summary(results),
     }
     print()
@@ -219,8 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {out.relative_to(report.ROOT)}")
     if official and report.update_page(full):
         print(f"updated the tables in {report.PAGE.relative_to(report.ROOT)}")
-    if official and report.update_page(full, report.PAGE, report.fast_path_block, report.FAST_PATH):
-        print(f"updated the fast-path table in {report.PAGE.relative_to(report.ROOT)}")
+    for block, name in (
+        (report.fast_path_block, report.FAST_PATH),
+        (report.parts_block, report.PARTS),
+    ):
+        if official and report.update_page(full, report.PAGE, block, name):
+            print(f"updated the {name} in {report.PAGE.relative_to(report.ROOT)}")
     if official and report.update_page(full, report.README, report.targets_block):
         print(f"updated the targets in {report.README.relative_to(report.ROOT)}")
     return 0

@@ -128,3 +128,19 @@ def test_each_block_is_written_between_its_own_markers(tmp_path: Path) -> None:
     assert not report.update_page(latest, tmp_path / "missing.md")
     (tmp_path / "plain.md").write_text("no markers\n", "utf-8")
     assert not report.update_page(latest, tmp_path / "plain.md", report.fast_path_block, "x")
+
+
+def test_the_page_shows_the_step_parts_of_the_committed_report() -> None:
+    latest = report.load()
+    block = report.block_in_page(name=report.PARTS)
+    assert block == report.parts_block(latest)
+    for column in latest["parts"]["by_batch"]:
+        micros = column["median_us"]
+        parts_sum = sum(micros[name] for name in report.PART_LABELS)
+        assert abs(column["rest_us"] - (micros["step"] - parts_sum)) < 0.5
+        # the step is the one of the tables above: the same median within the noise of a run
+        steps = next(r for r in latest["results"] if r["id"] == f"train_b{column['batch_size']}")
+        assert 0.8 < micros["step"] / steps["details"]["median_us_per_step"]["ours_train"] < 1.25
+    assert "| the whole step |" in block and block.count("µs (") == 5 * len(
+        latest["parts"]["by_batch"]
+    )
