@@ -39,7 +39,6 @@ def markers(name: str) -> tuple[str, str]:
 TABLES = "benchmark-table"  # the tables, in docs/performance.md and benchmarks/README.md
 FAST_PATH = "fast-path-table"  # affine_fast against affine, in docs/performance.md
 PARTS = "parts-table"  # the parts of our training step, in docs/performance.md
-BEGIN, END = markers(TABLES)
 
 # id -> (what is measured, unit, target: the measured median must be <= this)
 TARGETS: dict[str, tuple[str, str, float]] = {
@@ -253,7 +252,7 @@ def _reader_row(row: dict[str, Any], label: str) -> str:
 
 
 def page_block(report: dict[str, Any]) -> str:
-    """What ``docs/performance.md`` shows between the BEGIN and END markers, for readers."""
+    """What ``docs/performance.md`` shows between the ``TABLES`` markers, for readers."""
     by_id = {row["id"]: row for row in report["results"]}
     ratios = [_reader_row(by_id[k], label) for k, label in READER_RATIOS.items() if k in by_id]
     costs = [_reader_row(by_id[k], label) for k, label in READER_COSTS.items() if k in by_id]
