@@ -24,7 +24,7 @@ def test_one_round_measures_the_step_and_every_part() -> None:
     assert set(micros) == {"step", *parts.PARTS}
     assert all(value > 0 for value in micros.values())
     expected = micros["step"] - sum(micros[name] for name in parts.PARTS)
-    assert column["rest_us"] == pytest.approx(expected, abs=0.2)  # each median rounded to 0.1
+    assert column["rest_us"] == pytest.approx(expected, abs=1e-9)
 
 
 def test_the_parts_run_the_package_on_the_shapes_of_a_real_step(
