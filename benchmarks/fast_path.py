@@ -9,6 +9,7 @@ round-robin, at several batch sizes: the two functions, and their matrix product
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -37,11 +38,6 @@ def cases(rows: int, seed: int = 0) -> dict[str, Callable[[], object]]:
     }
 
 
-def _stat(numerator: list[float], denominator: list[float]) -> dict[str, float]:
-    s = ratio_stat(numerator, denominator)
-    return {"median": s.median, "q1": s.q1, "q3": s.q3, "n": s.n}
-
-
 def benchmark(rounds: int, block_seconds: float = 0.02) -> dict[str, Any]:
     """Per batch size, the median CPU-time ratios (and IQR) over ``rounds`` rounds:
     ``affine_fast / affine`` and ``(W @ A_prev.T) / (A_prev @ W.T)``."""
@@ -51,9 +47,9 @@ def benchmark(rounds: int, block_seconds: float = 0.02) -> dict[str, Any]:
         by_rows.append(
             {
                 "rows": rows,
-                "fast_over_clear": _stat(t.cpu["affine_fast"], t.cpu["affine"]),
-                "transposed_product_over_product": _stat(
-                    t.cpu["product_transposed"], t.cpu["product"]
+                "fast_over_clear": asdict(ratio_stat(t.cpu["affine_fast"], t.cpu["affine"])),
+                "transposed_product_over_product": asdict(
+                    ratio_stat(t.cpu["product_transposed"], t.cpu["product"])
                 ),
                 "median_us_affine": round(float(np.median(t.cpu["affine"])) * 1e6, 1),
             }

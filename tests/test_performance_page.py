@@ -2,8 +2,9 @@
 
 ``make bench`` writes ``benchmarks/results/latest.json``, the readers' blocks between the
 page's markers (the tables, the parts of the step, the fast path) and the maintainers' targets
-table between the README's, all from the same run. None can drift from the JSON: this test renders the JSON again with the benchmark
-package's own renderer and compares the texts. The page is for readers: no targets on it.
+table between the README's, all from the same run. None can drift from the JSON: this test
+renders the JSON again with the benchmark package's own renderer and compares the texts. The
+page is for readers: no targets on it.
 """
 
 from __future__ import annotations
