@@ -23,8 +23,8 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "hooks"))
-from mermaid_static import DIAGRAM_DIR, THEMES, diagram_key, mermaid_version  # noqa: E402
+sys.path.insert(0, str(ROOT))
+from site_build.html.diagrams import DIAGRAM_DIR, THEMES, diagram_key, mermaid_version  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from mathcheck import PageReport, check_page
-from mathcheck.networks import networks
+from site_build.mathcheck import PageReport, check_page
+from site_build.mathcheck.networks import networks
 
 ROOT = Path(__file__).resolve().parents[2]
 # MATHCHECK_PAGE=<file> tries the tests on a draft of the page.
@@ -239,7 +239,7 @@ def test_at_least_90_percent_are_evaluated(report: PageReport) -> None:
 def test_the_check_takes_well_under_a_second() -> None:
     """CPU time of a cold check (grammar, networks, every equation): the machine is shared, so
     wall time says more about the other jobs than about the checker."""
-    from mathcheck import check, parse
+    from site_build.mathcheck import check, parse
 
     parse._parser.cache_clear()
     networks.cache_clear()

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mathcheck.bind import Env, local_jacobian
-from mathcheck.check import Claim, check_claim, check_page
-from mathcheck.functions import activation, softmax
-from mathcheck.networks import networks
-from mathcheck.parse import parse_equation
+from site_build.mathcheck.bind import Env, local_jacobian
+from site_build.mathcheck.check import Claim, check_claim, check_page
+from site_build.mathcheck.functions import activation, softmax
+from site_build.mathcheck.networks import networks
+from site_build.mathcheck.parse import parse_equation
 
 
 def run(tex: str, losses: tuple[str, ...] | None = None) -> tuple[int, list[str], str]:
@@ -43,7 +43,7 @@ def test_networks_have_what_every_equation_needs() -> None:
 def test_recorded_gradients_equal_the_checkers_own_derivatives(net: object) -> None:
     """The package's recorded dW, db and deltas (one sample) equal the complex-step derivative of
     the checker's own loss through its own forward graph: the recording reads the right arrays."""
-    from mathcheck.networks import Network
+    from site_build.mathcheck.networks import Network
 
     assert isinstance(net, Network)
     for s, sample in enumerate(net.samples):

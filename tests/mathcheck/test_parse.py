@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from mathcheck import ast
-from mathcheck.parse import TexSyntaxError, parse_equation, parse_shape
+from site_build.mathcheck import ast
+from site_build.mathcheck.parse import TexSyntaxError, parse_equation, parse_shape
 
 
 def one(tex: str) -> ast.Statement:
@@ -99,6 +99,6 @@ def test_typos_do_not_parse(tex: str) -> None:
 
 
 def _walk(node: object) -> list[object]:
-    from mathcheck.bind import walk
+    from site_build.mathcheck.bind import walk
 
     return list(walk(node))

@@ -3,15 +3,16 @@
 MathJax's CommonHTML output draws each character as text in one of its woff2 fonts, named in
 the site's math stylesheet (`typeset_math.CSS_PATH`) by ``@font-face`` rules. The main font
 alone (``mjx-ncm-n.woff2``) holds about 1,300 characters in 94 kB; the site's math uses about
-130 of them. After the math is typeset, every font the stylesheet names is rewritten in the
-built site (never in ``docs/``) to keep only the characters that appear:
+130 of them. After the math is typeset, every font the stylesheet names is cut down, into the
+build's cache (never in ``docs/``), to keep only the characters that appear:
 
-* as the text of a ``<mjx-c>`` element on any built page, or
+* as the text of a ``<mjx-c>`` element on any page, or
 * in a ``content: "..."`` value of the stylesheet (stretchy delimiters' parts, for example).
 
 A character a font did not hold is simply not in its subset, so a font keeps exactly the
-characters of the site it can draw. The build fails (`FontSubsetError`) when the stylesheet
-names a font the site does not have.
+characters of the site it can draw. A subset is made again only when the characters or the
+font changed. The build fails (`FontSubsetError`) when the stylesheet names a font the site
+does not have.
 """
 
 from __future__ import annotations
@@ -20,8 +21,13 @@ import html
 import re
 from pathlib import Path
 
+import posixpath
+
 from fontTools import subset
 from fontTools.ttLib import TTFont
+
+from site_build import BuildError
+from site_build.cache import CACHE, digest, fresh, store
 
 _MJX_C = re.compile(r"<mjx-c\b[^>]*>([^<]*)</mjx-c>")
 _CONTENT = re.compile(r'content:\s*"((?:[^"\\]|\\.)*)"')
@@ -29,7 +35,7 @@ _CSS_ESCAPE = re.compile(r"\\([0-9A-Fa-f]{1,6}) ?|\\(.)")
 _FONT_URL = re.compile(r'@font-face[^{]*\{[^}]*?url\("([^"]+\.woff2)"\)', re.S)
 
 
-class FontSubsetError(RuntimeError):
+class FontSubsetError(BuildError):
     """The math stylesheet names a font file that the built site does not have."""
 
 
@@ -49,19 +55,10 @@ def used_characters(pages: list[str], css: str) -> set[str]:
     return chars
 
 
-def font_files(css_file: Path) -> list[Path]:
-    """The woff2 files that the stylesheet's ``@font-face`` rules load, resolved against it."""
-    css = css_file.read_text("utf-8")
-    out = []
-    for url in _FONT_URL.findall(css):
-        path = (css_file.parent / url).resolve()
-        if not path.is_file():
-            raise FontSubsetError(
-                f"{css_file.name} loads the font {url}, which is not in the built site "
-                f"({path}); run `make vendor` (scripts/vendor.py) to fetch the MathJax font"
-            )
-        out.append(path)
-    return sorted(set(out))
+def font_uris(css: str, css_uri: str) -> list[str]:
+    """The site paths of the woff2 files that the stylesheet at `css_uri` loads."""
+    base = posixpath.dirname(css_uri)
+    return sorted({posixpath.normpath(posixpath.join(base, url)) for url in _FONT_URL.findall(css)})
 
 
 def subset_font(path: Path, chars: set[str]) -> tuple[int, int]:
@@ -89,25 +86,26 @@ def subset_font(path: Path, chars: set[str]) -> tuple[int, int]:
     return before, path.stat().st_size
 
 
-def site_fonts(site_dir: Path, css_file: Path) -> tuple[set[str], list[Path]]:
-    """The characters of the site's typeset math (all HTML files under `site_dir`) and the
-    fonts that `css_file` loads."""
-    pages = [p.read_text("utf-8") for p in site_dir.rglob("*.html")]
-    return used_characters(pages, css_file.read_text("utf-8")), font_files(css_file)
-
-
-# Subsetting a font took about 8 ms plus 0.75 ms per kB of woff2 (2026-12-03): a font costs
-# about as much as 10 kB more of font data.
-FONT_COST_BYTES = 10_000
-
-
-def halves(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """`paths` in two lists that take about the same time to subset."""
-    parts: tuple[list[Path], list[Path]] = ([], [])
-    costs = [0, 0]
-    weighed = sorted(((p.stat().st_size + FONT_COST_BYTES, p) for p in paths), reverse=True)
-    for cost, path in weighed:
-        lighter = costs.index(min(costs))
-        parts[lighter].append(path)
-        costs[lighter] += cost
-    return parts
+def subset_fonts(
+    css: str, css_uri: str, pages: list[str], docs_dir: Path, out_dir: Path = CACHE / "fonts"
+) -> dict[str, Path]:
+    """Cut every font that the stylesheet `css` (served at `css_uri`) loads to the characters
+    of `pages` and `css`. Returns {the font's site path: its subset in `out_dir`}."""
+    chars = used_characters(pages, css)
+    out: dict[str, Path] = {}
+    for uri in font_uris(css, css_uri):
+        source = docs_dir / uri
+        if not source.is_file():
+            raise FontSubsetError(
+                f"the math stylesheet loads the font {uri}, which is not in {docs_dir}; "
+                "run `make vendor` (scripts/vendor.py) to fetch the MathJax font"
+            )
+        target = out_dir / source.name
+        key = digest("font v1", source, "".join(sorted(chars)))
+        if not fresh(target, key):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+            subset_font(target, chars)
+            store(target, key)
+        out[uri] = target
+    return out

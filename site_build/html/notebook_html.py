@@ -1,20 +1,20 @@
-"""MkDocs hook: clean what nbconvert's HTML template puts on the notebook pages.
+"""Build step: clean what nbconvert's HTML template puts on the notebook pages.
 
 mkdocs-jupyter renders each notebook with nbconvert's "lab" template, which adds:
 
 * a MathJax 2 configuration block, ``<script type="text/x-mathjax-config">``, and an empty
   ``<script src="">`` where the MathJax URL would go. With instant navigation Material
   re-inserts every script of the new page, and these throw or never load. The notebooks'
-  ``.jp-MarkdownOutput`` math is typeset when the site builds instead (hooks/static_math.py).
+  ``.jp-MarkdownOutput`` math is typeset when the site builds instead (finish/typeset.py).
 * a ``<script type="module">`` that imports Mermaid (and an ELK layout) from a CDN, plus CSS
   that hides ``.jp-Mermaid`` blocks until that script has run. We remove the script and the
   hiding rule, and turn nbconvert's ``<pre class="mermaid">`` into our own
   ``<pre class="mermaid-diagram">`` (Material would otherwise load Mermaid from a CDN for
-  ``pre.mermaid``); hooks/mermaid_static.py then stops the build with a clear message, since
+  ``pre.mermaid``); html/diagrams.py then stops the build with a clear message, since
   diagrams are pre-rendered from the Markdown pages only.
 
 The template also keeps each code cell's source twice: highlighted, and as plain text in a
-hidden ``<div class="clipboard-copy-txt">`` that the cell's copy button reads. The hook marks
+hidden ``<div class="clipboard-copy-txt">`` that the cell's copy button reads. The step marks
 the hidden copy ``data-search-exclude``, so the search index holds each cell's code once
 (every page downloads that index: the copies were 53 kB of its 345 kB).
 
@@ -22,8 +22,8 @@ Each block is expected on every notebook page. If one is missing, the upstream t
 changed, and the build fails with a message saying which pattern to update here, instead of
 silently shipping a page with a new third-party request or a broken script.
 
-The hook also records the ``id`` attributes of notebook pages, which mkdocs-jupyter does not
-report, so that ``--strict`` checks links to anchors inside notebooks (``validation.anchors``).
+`anchor_ids` lists the ``id`` attributes of a notebook page, which mkdocs-jupyter does not
+report, so that ``--strict`` can check links to anchors inside notebooks (``validation.anchors``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
-from mkdocs.exceptions import PluginError
+from site_build import BuildError
 
 # name -> (pattern, replacement). Every pattern must match at least once on every notebook page.
 _BLOCKS: dict[str, tuple[re.Pattern[str], str]] = {
@@ -74,25 +74,21 @@ _NB_MERMAID = re.compile(r'<pre class="mermaid">')
 _COPY_TEXT = re.compile(r'<div class="clipboard-copy-txt"(?![^>]*data-search-exclude)')
 
 
-def is_notebook(page: Any) -> bool:
-    return page.file.src_uri.startswith("notebooks/") and page.file.src_uri.endswith(".py")
-
-
 def clean_notebook_html(html: str, where: str) -> str:
     """Remove nbconvert's scripts from one notebook page and keep the hidden copies of its code
-    out of the search index; raise PluginError on a template change."""
+    out of the search index; raise BuildError on a template change."""
     for name, (pattern, replacement) in _BLOCKS.items():
         html, n = pattern.subn(replacement, html)
         if n == 0:
-            raise PluginError(
-                f"hooks/nbconvert_clean.py: expected nbconvert's {name} block on notebook page "
+            raise BuildError(
+                f"expected nbconvert's {name} block on notebook page "
                 f"{where}, but it is not there. The nbconvert/mkdocs-jupyter template changed: "
                 "look at the page's HTML and update the pattern in _BLOCKS."
             )
     for name, pattern in _MUST_NOT_REMAIN.items():
         if pattern.search(html):
-            raise PluginError(
-                f"hooks/nbconvert_clean.py: {name} is still on notebook page {where} after "
+            raise BuildError(
+                f"{name} is still on notebook page {where} after "
                 "cleaning. The nbconvert/mkdocs-jupyter template changed: update _BLOCKS."
             )
     html = _COPY_TEXT.sub(r"\g<0> data-search-exclude", html)
@@ -110,13 +106,8 @@ class _IdCollector(HTMLParser):
                 self.ids.add(value)
 
 
-def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
-    if not is_notebook(page):
-        return html
-    html = clean_notebook_html(html, page.file.src_uri)
+def anchor_ids(html: str) -> set[str]:
+    """Every ``id`` (and ``name``) attribute value of `html`."""
     collector = _IdCollector()
     collector.feed(html)
-    # mkdocs-jupyter bypasses Markdown rendering, so MkDocs knows no anchors on this page and
-    # would skip checking links to them. Tell it which ids exist.
-    page.present_anchor_ids = collector.ids
-    return html
+    return collector.ids

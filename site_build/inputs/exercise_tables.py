@@ -3,9 +3,9 @@
 Each ``docs/exercises/bug_*.py`` defines ``buggy_errors()`` and ``fixed_errors()``, which run
 ``bp.check_gradients`` on the buggy and on the fixed code and return ``{array: relative error}``.
 ``write_tables`` runs both and writes ``<stem>.md`` (with the bug) and ``<stem>_fixed.md`` into a
-folder that the docs build adds to the snippets ``base_path`` (``hooks/exercise_tables.py``), so a
-page pulls a table in with ``--8<-- "exercise_tables/bug_relu_mask.md"`` and every number on it
-is computed when the site builds.
+folder that the build adds to the snippets ``base_path`` (`cached_tables`), so a page pulls a
+table in with ``--8<-- "exercise_tables/bug_relu_mask.md"`` and every number on it is computed
+from the package. The tables are made again only when the exercises or ``src/`` changed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+
+from site_build.cache import CACHE, ROOT, code_files, digest, environment, fresh, store
 
 TOL = 1e-7  # above this, a relative error is a bug (docs/derivation.md, gradient checking)
 TABLE_DIR = "exercise_tables"  # the folder name pages use in their --8<-- lines
@@ -74,7 +76,14 @@ def write_tables(exercise_dir: Path, out_dir: Path) -> list[Path]:
     return written
 
 
-if __name__ == "__main__":
-    root = Path(__file__).resolve().parents[1]
-    for path in write_tables(root / "docs" / "exercises", Path(sys.argv[1]) / TABLE_DIR):
-        print(path)
+
+def cached_tables(exercise_dir: Path = ROOT / "docs" / "exercises", base: Path = CACHE) -> Path:
+    """The folder to add to the snippets ``base_path``: it holds ``TABLE_DIR/<table>.md``."""
+    out = base / "exercise_tables_base"
+    k = digest("tables v1", sorted(exercise_dir.glob("*.py")), code_files(ROOT / "src"), environment())
+    if not fresh(out / TABLE_DIR, k):
+        for old in (out / TABLE_DIR).glob("*.md"):
+            old.unlink()
+        write_tables(exercise_dir, out / TABLE_DIR)
+        store(out / TABLE_DIR, k)
+    return out

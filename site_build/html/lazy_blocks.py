@@ -1,4 +1,4 @@
-"""MkDocs hook: let the browser skip the rendering of blocks far below the first screen.
+"""Build step: let the browser skip the rendering of blocks far below the first screen.
 
 A long page (the derivation has about 30,000 elements, three quarters of them typeset math)
 costs a phone seconds of style and layout before it can respond. Every top-level block of a
@@ -17,10 +17,10 @@ out only when it comes near the viewport, and until then reserves an estimated h
 * Find-in-page, links to anchors inside a skipped block, printing and screen readers all see
   the whole content: ``content-visibility: auto`` skips painting, not the content.
 
-The page's HTML is otherwise unchanged: the hook only adds an attribute to the start tags of
+The page's HTML is otherwise unchanged: the step only adds an attribute to the start tags of
 the article's top-level elements, found as the standard library's HTML parser finds them. An
 attribute, not a class: Material styles bare elements with selectors such as
-``table:not([class])``, and other hooks' patterns and the tests match exact class values.
+``table:not([class])``, and other steps' patterns and the tests match exact class values.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mkdocs.exceptions import PluginError
+from site_build import BuildError
 
 # Text characters before the first lazy block: about the first screen on a desktop, more on a
 # phone (a table or code block longer than that still starts eager).
@@ -134,17 +134,18 @@ _ARTICLE = re.compile(
 )
 
 
-def on_post_page(output: str, page: Any, config: Any) -> str:
-    """Runs after the other hooks' markup fixes (their patterns expect the theme's own start
-    tags) and before hooks/static_math.py typesets the page."""
+def mark_article(output: str, where: str) -> str:
+    """A whole page with the top-level blocks of its article marked (`mark_lazy_blocks`).
+    Runs on the page as written, after the theme's markup is fixed (html/theme_markup.py,
+    whose patterns expect the theme's own start tags)."""
     match = _ARTICLE.search(output)
     if match is None:
-        raise PluginError(
-            f"hooks/lazy_blocks.py: {page.file.src_uri}: no "
+        raise BuildError(
+            f"{where}: no "
             '<article class="md-content__inner md-typeset">; the theme changed, update _ARTICLE'
         )
     try:
         body = mark_lazy_blocks(match.group(1))
     except ValueError as exc:
-        raise PluginError(f"hooks/lazy_blocks.py: {page.file.src_uri}: {exc}") from exc
+        raise BuildError(f"{where}: {exc}") from exc
     return output[: match.start(1)] + body + output[match.end(1) :]

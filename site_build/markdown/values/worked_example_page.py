@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 import textwrap
+from functools import cache
 
 from . import compgraph, worked_example
 from .template import fill
@@ -18,17 +19,18 @@ def section(source: str, name: str) -> str:
         flags=re.S | re.M,
     )
     if match is None:
-        raise ValueError(f"no section {name!r} in sitevalues/worked_example.py")
+        raise ValueError(f"no section {name!r} in site_build/markdown/values/worked_example.py")
     return textwrap.dedent(match.group(1)).strip("\n")
 
 
 def code_shown() -> str:
-    """What the page shows of sitevalues/worked_example.py: the recorder and the step."""
+    """What the page shows of site_build/markdown/values/worked_example.py: the recorder and the step."""
     source = inspect.getsource(worked_example)
     parts = [section(source, name) for name in ("recorder", "network", "step")]
     return "\n\n\n".join(parts)
 
 
+@cache
 def values() -> dict[str, float | str]:
     """Every placeholder of the page: numbers, the code block and the figure's HTML."""
     example = worked_example.compute()

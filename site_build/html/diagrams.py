@@ -1,7 +1,7 @@
-"""MkDocs hook: show every Mermaid diagram as inline SVG rendered ahead of time.
+"""Build step: show every Mermaid diagram as inline SVG rendered ahead of time.
 
 Our `mermaid` fence (mkdocs.yml) emits <pre class="mermaid-diagram"><code>SOURCE</code></pre>.
-This hook replaces each one with the SVGs that `make diagrams` (scripts/render_diagrams.py)
+This step replaces each one with the SVGs that `make diagrams` (scripts/render_diagrams.py)
 rendered from the same source with the vendored Mermaid: one for the light palette and one
 for the dark palette, switched by CSS (docs/javascripts/extra.css). Readers download no
 Mermaid code, diagrams need no JavaScript, and instant navigation has nothing to re-render.
@@ -19,9 +19,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from mkdocs.exceptions import PluginError
+from site_build import BuildError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DIAGRAM_DIR = ROOT / "docs" / "assets" / "diagrams"
 THEMES = {"light": "default", "dark": "dark"}  # palette -> Mermaid theme
 _FENCE = re.compile(r'<pre class="mermaid-diagram"><code>(.*?)</code></pre>', re.S)
@@ -48,7 +48,7 @@ def inline_diagrams(page_html: str, where: str, version: str) -> str:
             svg_file = DIAGRAM_DIR / f"{diagram_key(source, theme, version)}.svg"
             if not svg_file.is_file():
                 first = source.splitlines()[0] if source else ""
-                raise PluginError(
+                raise BuildError(
                     f"{where}: the Mermaid diagram starting {first!r} has no rendered SVG for "
                     f"the {palette} palette ({svg_file.relative_to(ROOT)}). Run `make diagrams` "
                     "(needs Chromium) and commit docs/assets/diagrams/."
@@ -62,14 +62,8 @@ def inline_diagrams(page_html: str, where: str, version: str) -> str:
 
     out = _FENCE.sub(replace, page_html)
     if '<pre class="mermaid-diagram">' in out:  # e.g. a ```mermaid cell in a notebook
-        raise PluginError(
+        raise BuildError(
             f"{where}: a Mermaid diagram outside a Markdown page's ```mermaid fence. Diagrams are "
             "rendered ahead of time from docs/**/*.md only; draw it on a Markdown page."
         )
     return out
-
-
-def on_page_content(page_html: str, page: Any, config: Any, files: Any) -> str:
-    if "mermaid-diagram" not in page_html:
-        return page_html
-    return inline_diagrams(page_html, page.file.src_path, mermaid_version())

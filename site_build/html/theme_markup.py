@@ -1,13 +1,15 @@
-"""MkDocs hook: two fixes to the theme's markup that assistive technology needs.
+"""Build step: two fixes to the theme's markup that assistive technology needs.
 
 * Material's search dialog, ``<div class="md-search" ... role="dialog">``, has no accessible
-  name (axe: ``aria-dialog-name``). It gets ``aria-label="Search"``.
+  name (axe: ``aria-dialog-name``). It gets ``aria-label="Search"`` (`name_search_dialog`, on
+  the whole page).
 * Boxes that scroll sideways must be reachable by keyboard (axe:
   ``scrollable-region-focusable``), with or without JavaScript: notebook code cells
   (``<div class="highlight-ipynb ...">`` from nbconvert), Material's code blocks (its script
   makes them focusable only once it has run), pre-rendered diagrams and SVG figures (both
-  scroll on a phone, see extra.css) and Markdown tables. They get ``tabindex="0"``. Display equations get theirs
-  when they are typeset (scripts/typeset.mjs).
+  scroll on a phone, see extra.css) and Markdown tables. They get ``tabindex="0"``
+  (`fix_content`, on a page's content). Display equations get theirs when they are typeset
+  (finish/typeset.mjs).
 
 A pattern that matches nothing means the template changed: the build fails and says which
 pattern to update, instead of silently dropping the fix.
@@ -18,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mkdocs.exceptions import PluginError
+from site_build import BuildError
 
 _SEARCH_DIALOG = re.compile(r'(<div class="md-search"[^>]*\brole="dialog")(?![^>]*aria-label)')
 _NOTEBOOK_CODE = re.compile(r'<div class="(highlight-ipynb\b[^"]*)"(?![^>]*tabindex)')
@@ -36,8 +38,8 @@ def name_search_dialog(html: str, where: str) -> str:
     """Give Material's search dialog its accessible name."""
     html, n = _SEARCH_DIALOG.subn(r'\1 aria-label="Search"', html)
     if n != 1:
-        raise PluginError(
-            f'hooks/a11y_markup.py: {where}: expected one <div class="md-search" role="dialog"> '
+        raise BuildError(
+            f'{where}: expected one <div class="md-search" role="dialog"> '
             f"without a name, found {n}. Material's template changed: update _SEARCH_DIALOG."
         )
     return html
@@ -47,8 +49,8 @@ def focusable_notebook_code(html: str, where: str) -> str:
     """Make every notebook code cell reachable by keyboard (it may scroll sideways)."""
     html, n = _NOTEBOOK_CODE.subn(r'<div class="\1" tabindex="0"', html)
     if n == 0 and "jp-CodeCell" in html and 'class="highlight-ipynb' not in html:
-        raise PluginError(
-            f"hooks/a11y_markup.py: {where}: a notebook page with code cells but no "
+        raise BuildError(
+            f"{where}: a notebook page with code cells but no "
             '<div class="highlight-ipynb">. The nbconvert template changed: update _NOTEBOOK_CODE.'
         )
     return html
@@ -61,10 +63,9 @@ def focusable_scrollers(html: str) -> str:
     return html
 
 
-def on_post_page(output: str, page: Any, config: Any) -> str:
-    where = page.file.src_uri
-    output = name_search_dialog(output, where)
-    output = focusable_scrollers(output)
-    if "jupyter-wrapper" in output:
-        output = focusable_notebook_code(output, where)
-    return output
+def fix_content(html: str, where: str) -> str:
+    """A page's content with its scrolling boxes reachable by keyboard."""
+    html = focusable_scrollers(html)
+    if "jupyter-wrapper" in html:
+        html = focusable_notebook_code(html, where)
+    return html

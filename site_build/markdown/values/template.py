@@ -6,9 +6,8 @@ example a figure's HTML). ``{{ name | p }}`` wraps a negative number in parenthe
 factor in a product: ``0.5 \\cdot (-0.0226)``. An unknown name, a malformed placeholder or a
 ``{{`` left over is an error, so a typo in the template fails the build instead of showing.
 
-``sitevalues.fill`` (hooks/page_values.py) fills prose values that are ready-made text; this
-filler serves one page of about 130 numbers named after the math (``W1_11``, ``dW2_21``), which
-need formatting and the sign flag, so docs/worked_example.md is filled here, before that hook.
+Every page is filled by this one function (``values.fill_page``): prose values that are
+ready-made text, and the worked example's numbers named after the math (``W1_11``, ``dW2_21``).
 """
 
 from __future__ import annotations
