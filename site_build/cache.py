@@ -17,12 +17,17 @@ CACHE = ROOT / ".cache" / "site_build"
 
 
 def digest(*parts: str | bytes | Path | Iterable[Path]) -> str:
-    """A SHA-256 of the parts in order: strings and bytes as they are, a path by its name and
-    bytes, an iterable of paths each in turn (sorted)."""
+    """A SHA-256 of the parts in order: strings and bytes as they are, a path by its place in
+    the project (so that two checkouts agree) and its bytes, an iterable of paths each in turn
+    (sorted)."""
     h = hashlib.sha256()
 
     def add(data: bytes) -> None:
         h.update(len(data).to_bytes(8, "little") + data)
+
+    def name(path: Path) -> bytes:
+        where = path.resolve()
+        return str(where.relative_to(ROOT) if where.is_relative_to(ROOT) else where).encode()
 
     for part in parts:
         if isinstance(part, str):
@@ -30,10 +35,10 @@ def digest(*parts: str | bytes | Path | Iterable[Path]) -> str:
         elif isinstance(part, bytes):
             add(part)
         elif isinstance(part, Path):
-            add(str(part).encode() + b"\0" + part.read_bytes())
+            add(name(part) + b"\0" + part.read_bytes())
         else:
             for path in sorted(part):
-                add(str(path).encode() + b"\0" + path.read_bytes())
+                add(name(path) + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 

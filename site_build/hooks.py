@@ -62,6 +62,16 @@ def _step(where: str) -> Iterator[None]:
 
 def on_config(config: Any) -> Any:
     _fresh_code()
+    _stop()
+    # The notebooks and the wheel take the longest: they start first, side by side.
+    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="site-build")
+    sources = sorted(Path(config["docs_dir"]).glob("notebooks/*.py"))
+    _build.update(
+        pool=pool,
+        wheel=pool.submit(sb.downloads.wheel),
+        runs=sb.notebooks.start(sources, pool),
+        notebooks={},
+    )
     with _step("exercise tables"):
         tables = sb.exercise_tables.cached_tables(Path(config["docs_dir"]) / "exercises")
     config.mdx_configs["pymdownx.snippets"]["base_path"].append(str(tables))
@@ -76,12 +86,9 @@ def on_serve(server: Any, config: Any, builder: Any) -> Any:
 
 @event_priority(100)  # before mkdocs-jupyter takes the notebook files
 def on_files(files: Files, config: Any) -> Files:
-    _stop()
-    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="site-build")
     wheel = sb.downloads.CACHE / "wheel" / sb.downloads.wheel_name()
-    _build.update(pool=pool, wheel=pool.submit(sb.downloads.wheel), notebooks={})
     sources = [f for f in files if f.src_uri.startswith("notebooks/") and f.src_uri.endswith(".py")]
-    runs = sb.notebooks.start([Path(f.abs_src_path) for f in sources], pool)
+    runs = _build["runs"]
     for f in sources:  # page notebooks/<stem>.ipynb: the executed notebook (nav and links use it)
         source = Path(f.abs_src_path)
         page = File(
@@ -90,6 +97,8 @@ def on_files(files: Files, config: Any) -> Files:
             dest_dir=config["site_dir"],
             use_directory_urls=config["use_directory_urls"],
         )
+        if source not in runs:  # a notebook that was not in docs/notebooks/ at on_config
+            runs |= sb.notebooks.start([source], _build["pool"])
         _build["notebooks"][page.src_uri] = runs[source]
         files.remove(f)
         files.append(page)

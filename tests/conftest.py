@@ -42,11 +42,9 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert (site / "sitemap.xml").is_file(), f"SITE_DIR={reuse} holds no built site"
         return site
     site = tmp_path_factory.mktemp("site-build") / "site"
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
         cwd=ROOT,
-        env=env,
         capture_output=True,
         text=True,
         check=False,

@@ -1,4 +1,4 @@
-"""The numbers a page states about the code are measured at build time (sitevalues)."""
+"""The numbers a page states about the code are measured at build time (site_build/markdown/values)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,27 @@ import numpy as np
 import pytest
 
 import backprop as bp
-import sitevalues
-from sitevalues import measures
+from site_build.markdown import values
+from site_build.markdown.values import measures
 
 
-def test_fill_replaces_known_names_and_rejects_unknown_ones() -> None:
-    values = {"x": lambda: "42"}
-    assert sitevalues.fill("a {{ x }} b {{x}}", "p.md", values) == "a 42 b 42"
-    with pytest.raises(
-        sitevalues.UnknownValueError, match=r"p\.md:2: unknown computed value \{\{ y \}\}"
-    ):
-        sitevalues.fill("ok\n{{ y }}", "p.md", values)
+def test_fill_page_replaces_known_names_and_rejects_unknown_ones() -> None:
+    assert values.fill_page("a {{ wheel }} b {{wheel}}", "p.md", "w.whl") == "a w.whl b w.whl"
+    with pytest.raises(values.TemplateError, match=r"p\.md:2: no value named 'y'"):
+        values.fill_page("ok\n{{ y }}", "p.md", "w.whl")
+    with pytest.raises(values.TemplateError, match=r"no value named 'W1_11'"):
+        values.fill_page("{{ W1_11 }}", "p.md", "w.whl")  # the worked example's own numbers
+    assert values.fill_page("{{ W1_11 }}", "worked_example.md", "w.whl") == "0.15"
+
+
+def test_measured_values_are_computed_again_only_when_the_code_changes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cache = tmp_path / "values.json"
+    first = values.measured.__wrapped__(cache)
+    assert first == {name: measure() for name, measure in values.VALUES.items()}
+    cache.write_text('{"small_batch": "kept"}')
+    assert values.measured.__wrapped__(cache) == {"small_batch": "kept"}
+    cache.with_name("values.json.key").write_text("another key")
+    assert values.measured.__wrapped__(cache) == first
 
 
 def test_every_page_token_is_a_known_value() -> None:
@@ -29,12 +39,14 @@ def test_every_page_token_is_a_known_value() -> None:
     used = {
         name
         for page in docs.rglob("*.md")
-        # worked_example.md is filled by its own hook (hooks/worked_example.py), which runs first
+        # worked_example.md has numbers of its own (test_worked_example.py)
         if "vendor" not in page.parts and page.name != "worked_example.md"
-        for name in sitevalues.TOKEN.findall(page.read_text(encoding="utf-8"))
+        for name, _ in values.template.PLACEHOLDER.findall(page.read_text(encoding="utf-8"))
     }
     assert used, "no page uses a computed value"
-    assert used <= set(sitevalues.VALUES), used - set(sitevalues.VALUES)
+    known = set(values.page_values("any.md", "w.whl"))
+    assert used <= known, used - known
+    assert "wheel" in used
 
 
 def test_float64_checks_of_the_example_are_far_below_the_threshold() -> None:
@@ -68,6 +80,6 @@ def test_parameter_count_of_the_benchmark_network() -> None:
 def test_sci_and_span_are_inline_tex() -> None:
     assert measures.sci(3.21e-11) == r"$3.2 \times 10^{-11}$"
     assert measures.span((2e-5, 4.4e-5, 3e-5)) == r"$2.0 \times 10^{-5}$ to $4.4 \times 10^{-5}$"
-    for name, value in sitevalues.VALUES.items():
+    for name, value in values.VALUES.items():
         assert not re.search(r"\{\{|\}\}", value()), name
     assert isinstance(bp.__version__, str)

@@ -1,27 +1,26 @@
-"""The worked example's numbers (sitevalues/worked_example.py) against independent references.
+"""The worked example's numbers (site_build/markdown/values/worked_example.py) against independent references.
 
 * Mazur's published walk-through (biases fixed): its loss, intermediate values and updated
   weights, each to the digits it prints (within half a unit of its last digit).
 * An independent NumPy computation written here from the column-vector equations, for the
   step the page shows (biases updated too), to 1e-12.
 
-The template filler (sitevalues/template.py) and the figure (sitevalues/compgraph.py) are tested here too;
+The template filler (site_build/markdown/values/template.py) and the figure (site_build/markdown/values/compgraph.py) are tested here too;
 tests/docs/test_worked_example_page.py checks what the built page shows.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from sitevalues import compgraph, worked_example
-from sitevalues import template as fill
-from sitevalues.worked_example_page import code_shown, render
+from site_build.markdown import values
+from site_build.markdown.values import compgraph, worked_example
+from site_build.markdown.values import template as fill
+from site_build.markdown.values.worked_example_page import code_shown, render
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -185,7 +184,7 @@ def test_the_page_renders_with_every_placeholder_filled() -> None:
 
 
 def test_code_shown_is_the_code_that_ran() -> None:
-    source = (ROOT / "sitevalues" / "worked_example.py").read_text("utf-8")
+    source = (ROOT / "site_build" / "markdown" / "values" / "worked_example.py").read_text("utf-8")
     shown = code_shown()
     for line in shown.splitlines():
         assert line.strip() in source
@@ -240,27 +239,13 @@ def test_figure_node_values_are_the_packages(example: worked_example.WorkedExamp
         assert texts(node.group(1), "cg-grad") == drawn(grad), key
 
 
-# --- the hook -----------------------------------------------------------------------------------
+# --- the page's filler ----------------------------------------------------------------------------
 
 
-def load_hook() -> object:
-    spec = importlib.util.spec_from_file_location("we_hook", ROOT / "hooks" / "worked_example.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def page(uri: str) -> SimpleNamespace:
-    return SimpleNamespace(file=SimpleNamespace(src_uri=uri))
-
-
-def test_hook_fills_only_its_page_and_fails_on_a_bad_placeholder() -> None:
-    from mkdocs.exceptions import PluginError
-
-    hook = load_hook()
-    assert hook.on_page_markdown("{{loss}}", page("index.md"), None, None) == "{{loss}}"  # type: ignore[attr-defined]
-    out = hook.on_page_markdown("$\\ell = {{loss}}$", page("worked_example.md"), None, None)  # type: ignore[attr-defined]
+def test_fill_page_fills_the_worked_example_only_and_fails_on_a_bad_placeholder() -> None:
+    with pytest.raises(values.TemplateError, match="no value named 'loss'"):
+        values.fill_page("{{loss}}", "index.md", "w.whl")
+    out = values.fill_page("$\\ell = {{loss}}$", "worked_example.md", "w.whl")
     assert out == f"$\\ell = {fill.number(worked_example.one_step().loss)}$"
-    with pytest.raises(PluginError, match="no value named 'los'"):
-        hook.on_page_markdown("{{los}}", page("worked_example.md"), None, None)  # type: ignore[attr-defined]
+    with pytest.raises(values.TemplateError, match="no value named 'los'"):
+        values.fill_page("{{los}}", "worked_example.md", "w.whl")

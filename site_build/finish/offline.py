@@ -103,7 +103,9 @@ def check_site(site_dir: Path, site_url: str | None) -> None:
         urls = third_party_urls(page.read_text("utf-8"), site_url)
         if urls:
             where = page.relative_to(site_dir).as_posix()
-            problems.append(f"page {where} would load:\n    " + "\n    ".join(sorted(set(urls))[:20]))
+            problems.append(
+                f"page {where} would load:\n    " + "\n    ".join(sorted(set(urls))[:20])
+            )
     if problems:
         raise BuildError(
             "the site must work offline, but some pages would load from a third-party host:\n  "

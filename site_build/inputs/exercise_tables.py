@@ -76,11 +76,12 @@ def write_tables(exercise_dir: Path, out_dir: Path) -> list[Path]:
     return written
 
 
-
 def cached_tables(exercise_dir: Path = ROOT / "docs" / "exercises", base: Path = CACHE) -> Path:
     """The folder to add to the snippets ``base_path``: it holds ``TABLE_DIR/<table>.md``."""
     out = base / "exercise_tables_base"
-    k = digest("tables v1", sorted(exercise_dir.glob("*.py")), code_files(ROOT / "src"), environment())
+    k = digest(
+        "tables v1", sorted(exercise_dir.glob("*.py")), code_files(ROOT / "src"), environment()
+    )
     if not fresh(out / TABLE_DIR, k):
         for old in (out / TABLE_DIR).glob("*.md"):
             old.unlink()

@@ -17,8 +17,10 @@ no other machine can listen in, and ipykernel prints no warning about unencrypte
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import tempfile
+import time
 from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from typing import Any
 from site_build import BuildError
 from site_build.cache import CACHE, ROOT, code_files, digest, environment, fresh, store
 
+log = logging.getLogger("mkdocs.site_build")
 PAGES = CACHE / "pages"
 OUT = PAGES / "notebooks"
 # Each kernel does its linear algebra on one thread: the notebooks already run side by side.
@@ -105,9 +108,14 @@ def cached_run(notebook: Path, out_dir: Path = OUT) -> Path:
     """The executed notebook of `notebook`: from the cache if its key holds, else run now."""
     out = executed_path(notebook, out_dir)
     k = key(notebook)
-    if not fresh(out, k):
-        execute(notebook, out)
-        store(out, k)
+    name = notebook.relative_to(ROOT) if notebook.is_relative_to(ROOT) else notebook
+    if fresh(out, k):
+        log.info(f"notebook: reused the run of {name} (it and src/ are unchanged)")
+        return out
+    start = time.perf_counter()
+    execute(notebook, out)
+    store(out, k)
+    log.info(f"notebook: ran {name} in {time.perf_counter() - start:.1f} s")
     return out
 
 

@@ -41,7 +41,17 @@ class Symbol(Node):
 
 @dataclass(frozen=True)
 class Number(Node):
-    value: int
+    """A number as written: ``2`` (exact, ``decimals`` 0) or ``0.593269992`` (9 decimals shown)."""
+
+    value: int | float
+    decimals: int = 0
+
+
+@dataclass(frozen=True)
+class Matrix(Node):
+    """``\\begin{bmatrix} a & b \\\\ c & d \\end{bmatrix}``: rows of cells."""
+
+    rows: tuple[tuple[Node, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -120,7 +130,8 @@ class Shape(Node):
 
 @dataclass(frozen=True)
 class Statement:
-    """``members[0] rel[0] members[1] ...``, optionally ``\\in \\mathbb{R}^{shape}`` and ``(l \\ne i)``."""
+    """``members[0] rel[0] members[1] ...`` (``rels``: "=", "approx", or "assign" for
+    ``\\leftarrow``), optionally ``\\in \\mathbb{R}^{shape}`` and ``(l \\ne i)``."""
 
     members: tuple[Node, ...]
     rels: tuple[str, ...]

@@ -14,7 +14,8 @@ Binding (notation-v2.md):
   package's recorded gradients (``dW``, ``db``, deltas); any other derivative (``\\partial z_i /
   \\partial W_{lj}``, ``\\partial p / \\partial z``) is the complex step through the checker's
   own forward graph (`mathcheck.functions`), in numerator layout.
-* subscripts index entries (0-based internally); ``m, n`` are the current layer's widths,
+* subscripts index entries: a letter is an index the formula runs over, a digit a fixed entry
+  (``x_1``, ``W^{(2)}_{21}``: row 2, column 1), 1-based as on the page; ``m, n`` are the current layer's widths,
   ``m_k`` any layer's, ``N`` the batch size, ``C`` the number of classes.
 
 There is no broadcasting: ``+``, ``-`` and ``\\odot`` need equal shapes, a product of arrays is
@@ -80,6 +81,7 @@ class Env:
     kappa: int = 1
     a_out: bool = False
     idx: dict[str, int] = field(default_factory=dict)
+    consts: dict[str, float] = field(default_factory=dict)  # numbers the page states: \eta
 
 
 # ----------------------------------------------------------------------------- tree walking
@@ -104,10 +106,15 @@ def symbols(node: Any) -> tuple[ast.Symbol, ...]:
 
 @cache
 def index_letters(sym: ast.Symbol) -> list[str]:
-    """The index names in a symbol's subscript (not the layer subscripts of m_k)."""
+    """The indices in a symbol's subscript, in order: index names (``i``, ``s``) and fixed
+    entries (``1``); not the layer subscripts of m_k."""
     if sym.name in DIMENSIONS:
         return []
-    return [item for item in sym.sub if len(item) == 1 and item.isalpha() and item.islower()]
+    return [
+        item
+        for item in sym.sub
+        if len(item) == 1 and ((item.isalpha() and item.islower()) or item.isdigit())
+    ]
 
 
 # ----------------------------------------------------------------------------- lookups
@@ -159,6 +166,9 @@ def symbol_layer(sym: ast.Symbol, env: Env) -> int | None:
 def index_values(sym: ast.Symbol, env: Env, items: list[str]) -> list[int]:
     out = []
     for item in items:
+        if item.isdigit():
+            out.append(int(item) - 1)
+            continue
         if item not in env.idx:
             raise CheckError(f"index {item} of {sym.name} is not bound")
         out.append(env.idx[item])

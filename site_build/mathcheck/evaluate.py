@@ -254,7 +254,7 @@ def evaluate(node: ast.Node, env: Env) -> Value:
         return derivative(node, env)
     if isinstance(node, ast.Additive):
         terms = [evaluate(t, env) for t in node.terms]
-        terms = _ones_like_partner(node.terms, terms)
+        terms = _ones_like_partner(node.terms, node.signs, terms)
         same_shape(terms, "a sum")
         out = 0.0 * terms[0]
         for sign, t in zip(node.signs, terms, strict=True):
@@ -273,14 +273,34 @@ def evaluate(node: ast.Node, env: Env) -> Value:
         return float(evaluate(node.lhs, env) == evaluate(node.rhs, env))
     if isinstance(node, ast.Norm):
         return float(np.linalg.norm(evaluate(node.arg, env)))
+    if isinstance(node, ast.Matrix):
+        return matrix([[evaluate(cell, env) for cell in row] for row in node.rows])
     raise CheckError(f"cannot evaluate {type(node).__name__}")
 
 
-def _ones_like_partner(nodes: tuple[ast.Node, ...], terms: list[Value]) -> list[Value]:
-    """``1 - a`` (exactly a literal 1, then one array): the 1 is the vector of ones of a's shape,
-    the one convention the page uses (``a \\odot (1 - a)``). Nothing else is broadcast."""
-    if len(terms) == 2 and nodes[0] == ast.Number(1) and isinstance(terms[1], np.ndarray):
-        return [np.ones_like(terms[1]), terms[1]]
+def matrix(rows: list[list[Value]]) -> Value:
+    """A bmatrix of scalars as a 2-D array; its rows must have equal lengths."""
+    if len({len(row) for row in rows}) != 1:
+        raise CheckError("a matrix whose rows have different lengths")
+    for row in rows:
+        for cell in row:
+            if not _is_scalar(_plain(cell, "a matrix")):
+                raise CheckError("a matrix entry that is not a number")
+    return np.array([[float(cell) for cell in row] for row in rows])
+
+
+def _ones_like_partner(
+    nodes: tuple[ast.Node, ...], signs: tuple[int, ...], terms: list[Value]
+) -> list[Value]:
+    """``1 - a`` or ``-a + 1`` (a literal 1 and one array, with opposite signs): the 1 is the
+    vector of ones of a's shape, the one convention the page uses (``a \\odot (1 - a)``).
+    Nothing else is broadcast: ``a + 1`` and ``2 - a`` are shape errors."""
+    if len(terms) == 2 and signs[0] != signs[1]:
+        for one, other in ((0, 1), (1, 0)):
+            if nodes[one] == ast.Number(1) and isinstance(terms[other], np.ndarray):
+                out = list(terms)
+                out[one] = np.ones_like(terms[other])
+                return out
     return terms
 
 
@@ -315,6 +335,8 @@ def _symbol(sym: ast.Symbol, env: Env) -> Value:
         if primes > 1 or len(powers) > 1 or sym.sub or sym.layer:
             raise CheckError(f"cannot read {name} with these scripts")
         return Func(name, primes, powers[0] if powers else None)
+    if name in env.consts and not sym.sub and sym.layer is None:
+        return post_scripts(env.consts[name], sym.post, env)
     if name in INDICES and not sym.sub and sym.layer is None and name in env.idx:
         return float(env.idx[name])
     if name in DIMENSIONS:

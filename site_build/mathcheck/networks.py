@@ -135,6 +135,7 @@ def _record(
 
 
 def _build(name: str, kind: str, sizes: list[int], acts: list[str], N: int, seed: int) -> Network:
+    """A network with random parameters, inputs and targets (non-zero biases)."""
     rng = np.random.default_rng(seed)
     L = len(sizes) - 1
     W = {k: rng.standard_normal((sizes[k], sizes[k - 1])) * 0.8 for k in range(1, L + 1)}
@@ -142,17 +143,31 @@ def _build(name: str, kind: str, sizes: list[int], acts: list[str], N: int, seed
     X = rng.standard_normal((N, sizes[0]))
     C = sizes[-1]
     if kind == "ce":
-        labels = rng.permutation(np.arange(N) % C)
-        target: Any = labels
-        Y = np.eye(C)[labels]
+        Y = np.eye(C)[rng.permutation(np.arange(N) % C)]
     else:
         Y = rng.uniform(0.05, 0.95, size=(N, C))
-        target = Y
+    return _assemble(name, kind, acts, W, b, X, Y)
+
+
+def _assemble(
+    name: str,
+    kind: str,
+    acts: list[str],
+    W: dict[int, Array],
+    b: dict[int, Array],
+    X: Array,
+    Y: Array,
+) -> Network:
+    """Run the package's layers and loss on these parameters, the batch X (rows are samples)
+    and targets Y (one-hot rows for cross-entropy), and record every value."""
+    L = len(W)
+    N = X.shape[0]
+    target: Any = Y.argmax(axis=1) if kind == "ce" else Y
 
     def layers() -> list[Any]:
         out: list[Any] = []
         for k in range(1, L + 1):
-            lin = bp.Linear(sizes[k - 1], sizes[k])
+            lin = bp.Linear(W[k].shape[1], W[k].shape[0])
             lin.W = W[k].copy()
             lin.b = b[k].ravel().copy()
             out.append(lin)
@@ -223,6 +238,9 @@ def has_bce() -> bool:
     return hasattr(bp, "BCEWithLogitsLoss")
 
 
+STANDARD_CE = ([3, 4, 4], ["relu", "tanh", "identity"])
+
+
 @cache
 def networks() -> tuple[Network, ...]:
     """The networks every equation is checked on (built once per process)."""
@@ -230,10 +248,42 @@ def networks() -> tuple[Network, ...]:
         # tanh, sigmoid hidden layers; sigmoid output with MSE: sigma'(z^{(L)}) != 1.
         _build("mse", "mse", [3, 4, 4, 2], ["tanh", "sigmoid", "sigmoid"], N=3, seed=1),
         # relu, tanh hidden layers; plain Linear logits with softmax cross-entropy.
-        _build("ce", "ce", [3, 4, 4, 3], ["relu", "tanh", "identity"], N=4, seed=2),
+        _build("ce", "ce", [*STANDARD_CE[0], 3], STANDARD_CE[1], N=4, seed=2),
     ]
     if has_bce():
         nets.append(
             _build("bce", "bce", [2, 3, 3, 2], ["sigmoid", "tanh", "identity"], N=3, seed=3)
         )
     return tuple(nets)
+
+
+@cache
+def with_classes(C: int) -> Network:
+    """The cross-entropy network with C classes (a section that states $C = 2$ is read on it)."""
+    if C < 2:
+        raise ValueError(f"a softmax needs at least 2 classes, not {C}")
+    return _build(f"ce, C = {C}", "ce", [*STANDARD_CE[0], C], STANDARD_CE[1], N=max(4, C), seed=2)
+
+
+@cache
+def twin(kind: str, sizes: tuple[int, ...], acts: tuple[str, ...]) -> Network:
+    """A network of the same sizes, activations and loss as a page's own network, with random
+    parameters and a batch of 3: the page's formulas are checked on it like the derivation's
+    (the page's own numbers may hide a fault, such as two equal biases)."""
+    return _build("with random values", kind, list(sizes), list(acts), N=3, seed=4)
+
+
+def shown(
+    kind: str,
+    acts: tuple[str, ...],
+    W: tuple[Array, ...],
+    b: tuple[Array, ...],
+    x: Array,
+    y: Array,
+) -> Network:
+    """The network a page shows the numbers of: one sample x, target y, W^{(1)}, b^{(1)}, ..."""
+    Wd = {k + 1: np.asarray(w, dtype=np.float64) for k, w in enumerate(W)}
+    bd = {k + 1: np.asarray(v, dtype=np.float64).reshape(-1, 1) for k, v in enumerate(b)}
+    X = np.asarray(x, dtype=np.float64).reshape(1, -1)
+    Y = np.asarray(y, dtype=np.float64).reshape(1, -1)
+    return _assemble("shown on the page", kind, list(acts), Wd, bd, X, Y)

@@ -31,6 +31,22 @@ def _parser() -> Lark:
     )
 
 
+RELATIONS = {"=": "=", "\\approx": "approx", "\\leftarrow": "assign"}
+
+_MATRIX = re.compile(r"(\\begin\{([bp])matrix\})(.*?)(\\end\{\2matrix\})", re.S)
+
+
+def _matrices(tex: str) -> str:
+    """A matrix's ``&`` and ``\\\\`` as ``\\matcol`` and ``\\matrow``: outside a matrix they align
+    and break rows, which the grammar ignores or reads as a separator."""
+
+    def one(m: re.Match[str]) -> str:
+        body = m.group(3).replace("&", " \\matcol ").replace("\\\\", " \\matrow ")
+        return m.group(1) + body + m.group(4)
+
+    return _MATRIX.sub(one, tex)
+
+
 _LAYER = re.compile(r"\(\s*(k|L|\d+)\s*(?:([+-])\s*(\d+))?\s*\)")
 
 
@@ -42,6 +58,13 @@ def _layer(token: str) -> ast.Layer:
     if head.isdigit():
         return ast.Layer("", int(head) + offset)
     return ast.Layer(head, offset)
+
+
+def _number(text: str) -> ast.Number:
+    """``2`` is exact; ``0.5933`` is a value shown to 4 decimals."""
+    if "." in text:
+        return ast.Number(float(text), len(text) - text.index(".") - 1)
+    return ast.Number(int(text))
 
 
 def _name(token: Token) -> str:
@@ -69,7 +92,7 @@ class _ToAst(Transformer[Token, Any]):
             if isinstance(item, ast.Shape):
                 space = item
             elif isinstance(item, Token) and item.type == "REL":
-                rels.append("=" if str(item) == "=" else "approx")
+                rels.append(RELATIONS[str(item)])
             elif isinstance(item, Token) and item.type == "COND":
                 left, right = str(item)[1:-1].split("\\ne")
                 unequal = (left.strip(), right.strip())
@@ -139,7 +162,7 @@ class _ToAst(Transformer[Token, Any]):
                 post.append(value)
         if isinstance(atom, Token):
             if atom.type == "NUMBER" and not (sub or layer or post):
-                return ast.Number(int(atom))
+                return _number(str(atom))
             return ast.Symbol(_name(atom), sub, layer, tuple(post))
         if isinstance(atom, ast.Group):
             if layer is not None:
@@ -150,6 +173,12 @@ class _ToAst(Transformer[Token, Any]):
                 return ast.Group((atom,), (), tuple(post))
             raise TexSyntaxError(f"scripts on a {type(atom).__name__}")
         return atom
+
+    def matrix(self, *items: Any) -> ast.Matrix:
+        return ast.Matrix(tuple(i for i in items if isinstance(i, tuple)))
+
+    def matrow(self, *items: Any) -> tuple[ast.Node, ...]:
+        return tuple(i for i in items if isinstance(i, ast.Node))
 
     def group(self, *items: Any) -> ast.Group:
         return ast.Group(tuple(i for i in items if isinstance(i, ast.Node)))
@@ -194,6 +223,8 @@ class _ToAst(Transformer[Token, Any]):
     def sup_arg(self, *items: Any) -> tuple[str, Any]:
         tokens = [i for i in items if isinstance(i, Token)]
         if tokens and tokens[0].type == "LAYER":
+            if len(tokens) > 1 and str(tokens[1]) not in {"T", "\\top"}:
+                raise TexSyntaxError(f"a layer superscript followed by {tokens[1]!s}")
             return ("layer_T" if len(tokens) > 1 else "layer", _layer(str(tokens[0])))
         if tokens and tokens[0].type == "TOP":
             return ("post", "T")
@@ -209,7 +240,7 @@ class _ToAst(Transformer[Token, Any]):
 def parse_equation(tex: str) -> ast.Equation:
     """Parse one display equation (or one inline formula) into statements."""
     try:
-        tree = _parser().parse(tex, start="equation")
+        tree = _parser().parse(_matrices(tex), start="equation")
         result = _ToAst().transform(tree)
     except LarkError as error:
         raise TexSyntaxError(_short(error)) from None

@@ -2,57 +2,34 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
+
+from site_build.finish import typeset
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 SRC = ROOT / "src"
 EXERCISES = DOCS / "exercises"  # exercise fragments and sources, pulled in as "exercises/<file>"
-TABLES = "exercise_tables/"  # generated at build time by hooks/exercise_tables.py
+TABLES = "exercise_tables/"  # made at build time by site_build/inputs/exercise_tables.py
 
 # Every snippet reference on a page: `--8<-- "backprop/layers.py:bp3"` (one per line).
 SNIPPET_REF = re.compile(r'^\s*--8<--\s+"([^":]+)(?::([^"]+))?"\s*$', re.MULTILINE)
 SECTION_MARKER = re.compile(r"--8<--\s+\[(start|end):([\w\-]+)\]")
 
 
-def load_hook(name: str) -> ModuleType:
-    """Import hooks/<name>.py by its path, as a module of its own."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "hooks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def import_hook(name: str) -> ModuleType:
-    """Import hooks/<name>.py as the hooks import each other (the hooks folder on sys.path)."""
-    sys.path.insert(0, str(ROOT / "hooks"))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.pop(0)
-
-
-typeset_math = import_hook("typeset_math")
 # The site's math stylesheet (relative to the site) and the vendored fonts it loads.
-MATH_CSS: str = typeset_math.CSS_PATH
-MATH_FONTS = (DOCS / MATH_CSS).parent.joinpath(typeset_math.FONT_URL).resolve()
+MATH_CSS: str = typeset.CSS_PATH
+MATH_FONTS = (DOCS / MATH_CSS).parent.joinpath(typeset.FONT_URL).resolve()
 
 
 def mkdocs_build(project: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
     """Run `mkdocs build --strict` for the mkdocs.yml in `project`; never raises."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=project,
-        env=env,
         capture_output=True,
         text=True,
         timeout=900,

@@ -8,7 +8,9 @@ from types import ModuleType
 
 import pytest
 from docs_helpers import ROOT
-from mkdocs.exceptions import PluginError
+
+from site_build import BuildError
+from site_build.html import diagrams
 
 
 def load(path: str, name: str) -> ModuleType:
@@ -19,7 +21,7 @@ def load(path: str, name: str) -> ModuleType:
     return module
 
 
-static = load("hooks/mermaid_static.py", "mermaid_static")
+static = diagrams
 render = load("scripts/render_diagrams.py", "render_diagrams")
 VERSION = static.mermaid_version()
 
@@ -58,7 +60,7 @@ def test_a_diagram_is_replaced_by_its_light_and_dark_svgs() -> None:
 
 
 def test_a_changed_diagram_fails_the_build() -> None:
-    with pytest.raises(PluginError, match=r"graph LR.*make diagrams"):
+    with pytest.raises(BuildError, match=r"graph LR.*make diagrams"):
         static.inline_diagrams(fence("graph LR\n  A --> B"), "page.md", VERSION)
 
 
@@ -74,7 +76,7 @@ def test_the_key_covers_version_theme_and_source() -> None:
 
 def test_a_diagram_the_renderer_cannot_see_fails_the_build() -> None:
     # nbconvert_clean turns a notebook's Mermaid cell into this, without a <code> element.
-    with pytest.raises(PluginError, match="outside a Markdown page"):
+    with pytest.raises(BuildError, match="outside a Markdown page"):
         static.inline_diagrams(
             '<pre class="mermaid-diagram">graph LR; A-->B</pre>', "nb.py", VERSION
         )

@@ -5,32 +5,21 @@ Also: the build's output says which notebook runs and nothing alarming (no kerne
 from __future__ import annotations
 
 import html
-import importlib.util
 import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
-from types import ModuleType
 
 import nbformat
 import pytest
 from docs_helpers import DOCS, ROOT
 
 import backprop as bp
+from site_build import BuildError
+from site_build.inputs import downloads, notebooks
 
 NOTEBOOKS = sorted(p.stem for p in (DOCS / "notebooks").glob("[0-9][0-9]_*.py"))
-
-
-def load(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-downloads = load(ROOT / "docs_build" / "site_downloads.py")
 
 
 def the_wheel(site: Path) -> Path:
@@ -61,7 +50,7 @@ def test_the_home_page_links_the_wheel_with_its_pip_line(built_site: Path) -> No
         html.unescape(re.sub(r"<[^>]+>", "", b)) for b in re.findall(r"<pre.*?</pre>", page, re.S)
     ]
     assert any(f"pip install {name}" in b for b in blocks), "no `pip install <wheel>` block"
-    assert "%WHEEL%" not in page
+    assert "{{" not in page
 
 
 def test_the_shipped_wheel_runs_with_numpy_alone(built_site: Path, tmp_path: Path) -> None:
@@ -119,7 +108,7 @@ def test_the_build_output_has_no_kernel_warnings(built_site: Path) -> None:
     if not log.is_file():
         pytest.skip(f"no {log} (SITE_DIR reuses a build made elsewhere)")
     text = log.read_text("utf-8")
-    assert "Converting notebook" in text  # the output says which notebook runs
+    assert "notebook: ran docs/notebooks/" in text or "notebook: reused" in text
     assert "without encryption" not in text and "IPKernelApp" not in text, text[-3000:]
     assert not [line for line in text.splitlines() if "WARNING" in line], text[-3000:]
 
@@ -127,17 +116,20 @@ def test_the_build_output_has_no_kernel_warnings(built_site: Path) -> None:
 # --- the module itself, without a build ---------------------------------------------------------
 
 
-def test_links_are_relative_to_the_page() -> None:
-    links = downloads.links_html("notebooks/02_training.py", "notebooks/02_training/")
-    assert 'href="../../downloads/notebooks/02_training.ipynb" download' in links
-    assert 'href="../../downloads/notebooks/02_training.py" download' in links
-    assert ".ipynb" not in downloads.links_html("notebooks/x.py", "notebooks/x/", with_ipynb=False)
+def test_download_links_name_each_file_and_what_it_is() -> None:
+    assert downloads.notebook_uri("notebooks/02_training.ipynb", ".py") == (
+        "downloads/notebooks/02_training.py"
+    )
+    links = downloads.links_html({".ipynb": "../../d/02.ipynb", ".py": "../../d/02.py"})
+    assert '<a href="../../d/02.ipynb" download>02.ipynb</a> (with the outputs shown here)' in links
+    assert '<a href="../../d/02.py" download>02.py</a> (a plain Python script)' in links
+    assert links.startswith('<p class="notebook-downloads" data-search-exclude>')
 
 
 def test_links_go_under_the_title_or_fail() -> None:
     out = downloads.add_links("<div><h1>T</h1><p>a</p></div>", "<p>L</p>", "x")
     assert out == "<div><h1>T</h1>\n<p>L</p><p>a</p></div>"
-    with pytest.raises(ValueError, match=r"x: no <h1> title"):
+    with pytest.raises(BuildError, match=r"x: no <h1> title"):
         downloads.add_links("<p>no title</p>", "<p>L</p>", "x")
 
 
@@ -156,9 +148,7 @@ def project(root: Path, extra: str) -> Path:
 
 def test_a_failing_wheel_build_says_so(tmp_path: Path) -> None:
     broken = project(tmp_path / "broken", "dependencies = 5\n")  # not a list: hatchling fails
-    with pytest.raises(
-        RuntimeError, match=r"building the wheel failed \(the build backend exited [1-9]"
-    ):
+    with pytest.raises(BuildError, match=r"building the wheel failed \(the backend exited [1-9]"):
         downloads.build_wheel(broken, tmp_path / "out")
 
 
@@ -166,7 +156,7 @@ def test_a_project_without_a_build_backend_says_so(tmp_path: Path) -> None:
     bare = tmp_path / "bare"
     bare.mkdir()
     (bare / "pyproject.toml").write_text('[project]\nname = "probe"\nversion = "1"\n', "utf-8")
-    with pytest.raises(RuntimeError, match=r"\[build-system\] names no build-backend"):
+    with pytest.raises(BuildError, match=r"\[build-system\] names no build-backend"):
         downloads.build_wheel(bare, tmp_path / "out")
 
 
@@ -207,7 +197,7 @@ def test_a_folder_of_the_project_does_not_shadow_a_module(tmp_path: Path) -> Non
 def test_a_wheel_of_another_name_fails_the_build(tmp_path: Path) -> None:
     """Without requires-python, hatchling names the wheel py2.py3: not the name the page shows."""
     other = project(tmp_path / "other", "")
-    with pytest.raises(RuntimeError, match=r"made \['probe-1-py2\.py3-none-any\.whl'\]"):
+    with pytest.raises(BuildError, match=r"made \['probe-1-py2\.py3-none-any\.whl'\]"):
         downloads.build_wheel(other, tmp_path / "out")
 
 
@@ -215,30 +205,49 @@ def test_the_wheel_name_comes_from_pyproject() -> None:
     assert downloads.wheel_name(ROOT) == f"backprop_derivation-{bp.__version__}-py3-none-any.whl"
 
 
-def test_kernels_start_without_the_tcp_warning(tmp_path: Path) -> None:
-    """hooks/parallel_notebooks.py runs a notebook: the kernel's output has no warning, and the
-    kernel's sockets are not left in the working directory."""
+def test_the_wheel_is_built_again_only_when_its_inputs_change(tmp_path: Path) -> None:
+    root = project(tmp_path / "cached", 'requires-python = ">=3.11"\n')
+    (root / "src").mkdir()
+    for name in ("README.md", "LICENSE"):
+        (root / name).write_text(name)
+    first = downloads.wheel(root, tmp_path / "out")
+    first.write_bytes(b"marker")  # a rebuild would overwrite it
+    assert downloads.wheel(root, tmp_path / "out").read_bytes() == b"marker"
+    (root / "src" / "m.py").write_text("x = 1\n")
+    assert downloads.wheel(root, tmp_path / "out").read_bytes() != b"marker"
+
+
+def test_a_notebook_runs_over_ipc_without_warnings_and_is_cached(tmp_path: Path) -> None:
+    """inputs/notebooks.py runs a notebook: the kernel prints no warning and leaves no socket in
+    the working directory; the executed notebook is reused while its key holds."""
     nb_path = tmp_path / "probe.py"
     nb_path.write_text("# %%\nprint(6 * 7)\n", "utf-8")
     code = f"""
-import importlib.util, sys
-sys.path.insert(0, {str(ROOT / "hooks")!r})  # as MkDocs loads a hook: its folder on the path
-spec = importlib.util.spec_from_file_location("pn", {str(ROOT / "hooks" / "parallel_notebooks.py")!r})
-pn = importlib.util.module_from_spec(spec); spec.loader.exec_module(pn)
-runs = pn.NotebookRuns([{str(nb_path)!r}], "python3", False)
-runs.join()
-nb = runs.results[{str(nb_path)!r}].result()
-print(nb.cells[0].outputs[0]["text"].strip())
+import sys
+from pathlib import Path
+sys.path.insert(0, {str(ROOT)!r})
+from site_build.inputs import notebooks
+out = notebooks.cached_run(Path({str(nb_path)!r}), Path({str(tmp_path / "out")!r}))
+import nbformat
+print(nbformat.read(out, as_version=4).cells[0].outputs[0]["text"].strip())
 """
     proc = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "42"
-    assert "without encryption" not in proc.stderr, proc.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["probe.py"]
+    assert "without encryption" not in proc.stderr and "WARNING" not in proc.stderr, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "probe.py"]
+    executed = tmp_path / "out" / "probe.ipynb"
+    executed.write_text("kept")  # a second run would overwrite it
+    assert notebooks.cached_run(nb_path, tmp_path / "out").read_text() == "kept"
+    nb_path.write_text("# %%\nprint(6 * 8)\n", "utf-8")
+    assert notebooks.key(nb_path) != (tmp_path / "out" / "probe.ipynb.key").read_text()
+
+
+def test_a_failing_notebook_cell_names_the_notebook(tmp_path: Path) -> None:
+    nb_path = tmp_path / "broken.py"
+    nb_path.write_text("# %%\nraise ValueError('planted')\n", "utf-8")
+    with pytest.raises(BuildError, match=r"broken\.py: a cell failed:(.|\n)*planted"):
+        notebooks.execute(nb_path, tmp_path / "out.ipynb", cwd=tmp_path)
+    assert not (tmp_path / "out.ipynb").exists()

@@ -1,10 +1,11 @@
 """Drift fails the build, proven on temporary copies of the repository.
 
-Each copy has the real mkdocs.yml, vendor.lock, hooks, docs_build, docs/, src/ and the
-package's metadata (pyproject.toml, README.md, LICENSE), with two changes that keep it fast:
-the real notebooks are rendered without executing them (`execute_ignore`), and one tiny
-notebook, `notebooks/zz_drift.py`, is added to the nav and executed. The unchanged copy must
-build; then one kind of drift is planted and `mkdocs build --strict` must fail, saying why.
+Each copy has the real mkdocs.yml, vendor.lock, site_build/, docs/, src/ and the package's
+metadata (pyproject.toml, README.md, LICENSE), and one tiny notebook, `notebooks/zz_drift.py`,
+added to the nav. To keep it fast, the copy starts with the executed notebooks of this
+checkout's last build (`.cache/site_build/pages`, kept under the same keys), so only a notebook
+the test changes runs. The unchanged copy must build; then one kind of drift is planted and
+`mkdocs build --strict` must fail, saying why.
 """
 
 from __future__ import annotations
@@ -30,39 +31,24 @@ print(bp.__version__)
 
 
 def make_copy(dest: Path) -> Path:
-    shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "hooks", dest / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
-    # hooks/exercise_tables.py runs scripts/exercise_tables.py
-    shutil.copytree(
-        ROOT / "scripts", dest / "scripts", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    # the build-time measurements that hooks/page_values.py fills into the pages
-    shutil.copytree(
-        ROOT / "sitevalues", dest / "sitevalues", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    ignore = shutil.ignore_patterns("__pycache__")
+    for folder in ("src", "site_build"):
+        shutil.copytree(ROOT / folder, dest / folder, ignore=ignore)
     shutil.copytree(DOCS, dest / "docs", ignore=shutil.ignore_patterns("vendor", "__pycache__"))
-    # of the vendored files, only the math fonts: hooks/font_subset.py cuts them down
+    # of the vendored files, only the math fonts: site_build/finish/fonts.py cuts them down
     shutil.copytree(MATH_FONTS, dest / "docs" / MATH_FONTS.relative_to(DOCS.resolve()))
-    shutil.copy2(ROOT / "vendor.lock", dest / "vendor.lock")  # the diagrams hook reads it
     (dest / "node_modules").symlink_to(ROOT / "node_modules")  # MathJax in Node typesets the math
-    shutil.copytree(
-        ROOT / "docs_build", dest / "docs_build", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    for name in ("pyproject.toml", "README.md", "LICENSE"):  # the site's wheel is built from them
+    # vendor.lock: the diagrams step reads it; the rest: the site's wheel is built from them
+    for name in ("vendor.lock", "constraints.txt", "pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, dest / name)
-    (dest / "docs" / "notebooks").mkdir(exist_ok=True)
+    executed = ROOT / ".cache" / "site_build" / "pages"
+    if executed.is_dir():
+        shutil.copytree(executed, dest / ".cache" / "site_build" / "pages")
     (dest / "docs" / "notebooks" / "zz_drift.py").write_text(TINY_NOTEBOOK)
     config = (ROOT / "mkdocs.yml").read_text("utf-8")
     config, n = re.subn(
-        r"^(\s+)allow_errors: false",
-        r'\1allow_errors: false\n\1execute_ignore: ["notebooks/0*.py"]',
-        config,
-        flags=re.MULTILINE,
-    )
-    assert n == 1, "mkdocs.yml: mkdocs-jupyter's `allow_errors: false` not found"
-    config, n = re.subn(
         r"^(\s+)- API reference: reference.md",
-        r"\1- API reference: reference.md\n\1- Drift probe: notebooks/zz_drift.py",
+        r"\1- API reference: reference.md\n\1- Drift probe: notebooks/zz_drift.ipynb",
         config,
         flags=re.MULTILINE,
     )

@@ -136,16 +136,9 @@ def test_python_code_blocks_run(built_site: Path, tmp_path: Path) -> None:
     assert not failures, "code blocks on the site that do not run:\n\n" + "\n\n".join(failures)
 
 
-def load_offline_check():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("offline", ROOT / "hooks" / "offline_scan.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_no_page_loads_from_a_third_party_host(built_site: Path) -> None:
-    offline = load_offline_check()
+    from site_build.finish import offline
+
     pages = sorted(built_site.glob("**/*.html"))
     assert len(pages) >= len(NAV_PAGES)
     found = {
@@ -234,7 +227,7 @@ def test_math_is_typeset_in_the_built_html(built_site: Path) -> None:
 
 
 def test_far_blocks_are_deferred_and_the_first_screens_are_not(built_site: Path) -> None:
-    """hooks/lazy_blocks.py: on the long derivation page, blocks far below the first screen
+    """site_build/html/lazy_blocks.py: on the long derivation page, blocks far below the first screen
     get `data-bp-lazy` (content-visibility: auto); headings and the page's start never are."""
     text = (built_site / "derivation/index.html").read_text("utf-8")
     article = text[text.index('<article class="md-content__inner md-typeset">') :]

@@ -1,6 +1,7 @@
-"""hooks/typeset_math.py: finding the TeX in built HTML, and typesetting it with MathJax in Node.
+"""site_build/finish/typeset.py: finding the TeX in built HTML, and typesetting it with MathJax
+in Node.
 
-The finding and splicing tests need nothing; the typesetting tests run scripts/typeset.mjs with
+The finding and splicing tests need nothing; the typesetting tests run finish/typeset.mjs with
 the vendored MathJax (node_modules/mathjax, `make vendor`), as the build does.
 """
 
@@ -8,11 +9,27 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from docs_helpers import ROOT
-from docs_helpers import typeset_math as tm
+
+from site_build.finish import typeset as tm
+
+
+class _Typeset:
+    """`tm.typeset_pages` with a cache of its own, and each page's math spliced back in."""
+
+    def __call__(self, pages: dict[str, str]) -> tuple[dict[str, str], str]:
+        cache = Path(tempfile.mkdtemp(prefix="typeset-test-")) / "typeset.json"
+        math, css = tm.typeset_pages(pages, cache)
+        return {
+            name: tm.splice_page(html, math.get(name), name) for name, html in pages.items()
+        }, css
+
+
+typeset_pages = _Typeset()
 
 PAGE = """<html><head><title>t</title></head><body>
 <nav class="md-nav"><a href="#x">Text with $dollars$ outside any math element</a></nav>
@@ -56,7 +73,7 @@ def test_an_unclosed_element_is_an_error() -> None:
 
 @needs_node
 def test_typesets_every_formula_with_assistive_mathml() -> None:
-    pages, css = tm.typeset_pages({"page.md": PAGE, "empty.md": "<p>no math, $5</p>"})
+    pages, css = typeset_pages({"page.md": PAGE, "empty.md": "<p>no math, $5</p>"})
     out = pages["page.md"]
     assert pages["empty.md"] == "<p>no math, $5</p>"
     # Two arithmatex formulas and two in the notebook cell; nothing left as TeX.
@@ -95,7 +112,7 @@ def test_line_breaks_of_inline_math_need_no_font() -> None:
     """MathJax's break points hold a space drawn in its MJX-BRK font; until that font arrives,
     lines wrap elsewhere. They hold a zero-width space instead, and the gap is padding."""
     tex = "\\(a = b + c + d = e\\)"
-    pages, css = tm.typeset_pages({"p.md": f'<p><span class="arithmatex">{tex}</span></p>'})
+    pages, css = typeset_pages({"p.md": f'<p><span class="arithmatex">{tex}</span></p>'})
     breaks = re.findall(r'<mjx-break size="(\d)">(.*?)</mjx-break>', pages["p.md"])
     assert [size for size, _ in breaks] == ["4", "3", "3", "4"], breaks
     assert {text for _, text in breaks} == {"\u200b"}
@@ -109,7 +126,7 @@ def test_line_breaks_of_inline_math_need_no_font() -> None:
 
 @needs_node
 def test_css_holds_the_glyphs_of_every_page() -> None:
-    _, css = tm.typeset_pages(
+    _, css = typeset_pages(
         {
             "a.md": '<span class="arithmatex">\\(\\alpha\\)</span>',
             "b.md": '<span class="arithmatex">\\(\\omega\\)</span>',
@@ -134,72 +151,49 @@ def test_a_tex_error_names_the_page_and_the_formula(tex: str, message: str) -> N
         f'<p>ok <span class="arithmatex">\\(x\\)</span> <span class="arithmatex">{tex}</span></p>'
     )
     with pytest.raises(tm.TypesetError, match=message) as info:
-        tm.typeset_pages({"derivation.md": page})
+        typeset_pages({"derivation.md": page})
     assert "derivation.md" in str(info.value)
     assert tex.strip("\\()")[:6] in str(info.value)
 
 
 @needs_node
-def test_write_site_writes_the_typeset_pages_and_the_stylesheet(tmp_path: Path) -> None:
-    (tmp_path / "a").mkdir()
-    page = tmp_path / "a" / "index.html"
-    page.write_text(PAGE, "utf-8")
-    typeset, css = tm.typeset_pages({"a.md": PAGE})
-    tm.write_site(tmp_path, {page: typeset["a.md"]}, css)
-    assert "<mjx-container" in page.read_text("utf-8")
-    assert (tmp_path / tm.CSS_PATH).read_text("utf-8") == css
-    assert "mjx-container" in css
-
-
-@needs_node
-def test_one_typesetter_takes_pages_one_at_a_time() -> None:
-    """The build hands each page over as MkDocs writes it; the answer comes once, at the end,
-    with every page that holds math and one stylesheet for all of them."""
-    typesetter = tm.Typesetter()
-    try:
-        typesetter.add("a.md", '<p><span class="arithmatex">\\(\\alpha\\)</span></p>')
-        typesetter.add("plain.md", "<p>no math, $5</p>")
-        typesetter.add("b.md", '<p><span class="arithmatex">\\(\\omega\\)</span></p>')
-        with pytest.raises(ValueError, match="added twice"):
-            typesetter.add("a.md", "<p>again</p>")
-        typeset, css = typesetter.finish()
-    finally:
-        typesetter.close()
-    assert set(typeset) == {"a.md", "b.md"}, "a page without math is left as it is"
-    assert [len(typeset["a.md"]), len(typeset["b.md"])] == [1, 1], "one per math element"
-    assert typeset["a.md"][0].startswith("<mjx-container")
-    assert 'data-tex="\\alpha"' in typeset["a.md"][0] and 'data-tex="\\omega"' in typeset["b.md"][0]
+def test_all_pages_are_typeset_in_one_run_and_kept_under_their_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every page with math gets its math elements, typeset, and one stylesheet serves them all;
+    the same pages again start no Node."""
+    pages = {
+        "a.md": '<p><span class="arithmatex">\\(\\alpha\\)</span></p>',
+        "plain.md": "<p>no math, $5</p>",
+        "b.md": '<p><span class="arithmatex">\\(\\omega\\)</span></p>',
+    }
+    math, css = tm.typeset_pages(pages, tmp_path / "t.json")
+    assert set(math) == {"a.md", "b.md"}, "a page without math is left as it is"
+    assert math["a.md"].raw == ["\\(\\alpha\\)"] and len(math["b.md"].html) == 1
+    assert math["a.md"].html[0].startswith("<mjx-container")
+    assert 'data-tex="\\alpha"' in math["a.md"].html[0]
     assert "mjx-c1D6FC" in css and "mjx-c1D714" in css
 
+    def no_node(messages: object) -> None:
+        raise AssertionError("Node ran again for the same math")
 
-@needs_node
-def test_a_page_sent_again_is_answered_as_sent_last() -> None:
-    """The build sends a page's content early; if a later step changes its math elements,
-    the written page goes again, and only that version counts."""
-    first = '<div class="jp-MarkdownOutput"><p>$x$</p><table><tr><td>$y$</td></tr></table></div>'
-    written = first.replace("<table>", '<table tabindex="0">')
-    typesetter = tm.Typesetter()
-    try:
-        typesetter.add("nb.py", first)
-        assert typesetter.sent("nb.py") == [first[len('<div class="jp-MarkdownOutput">') : -6]]
-        typesetter.add("nb.py", written, again=True)
-        typesetter.add("gone.md", '<span class="arithmatex">\\(z\\)</span>')
-        typesetter.add("gone.md", "<p>no math now</p>", again=True)
-        typeset, _ = typesetter.finish()
-    finally:
-        typesetter.close()
-    assert set(typeset) == {"nb.py"}
-    assert '<table tabindex="0">' in typeset["nb.py"][0]
-    assert typeset["nb.py"][0].count("<mjx-container") == 2
+    monkeypatch.setattr(tm, "_run_node", no_node)
+    assert tm.typeset_pages(pages, tmp_path / "t.json") == (math, css)
+    with pytest.raises(AssertionError, match="ran again"):
+        tm.typeset_pages({"a.md": pages["a.md"].replace("alpha", "beta")}, tmp_path / "t.json")
 
 
-@needs_node
-def test_close_stops_the_typesetter_of_a_build_that_failed() -> None:
-    typesetter = tm.Typesetter()
-    typesetter.add("a.md", '<span class="arithmatex">\\(x\\)</span>')
-    process = typesetter._worker.proc
-    typesetter.close()
-    assert process.poll() is not None, "Node still runs after close()"
+def test_splice_page_puts_the_math_in_or_says_what_changed() -> None:
+    html = '<p><span class="arithmatex">\\(x\\)</span></p>'
+    math = tm.PageMath(["\\(x\\)"], ["<mjx-container>X</mjx-container>"])
+    assert tm.splice_page(html, math, "a.md") == (
+        '<p><span class="arithmatex"><mjx-container>X</mjx-container></span></p>'
+    )
+    assert tm.splice_page("<p>none</p>", None, "b.md") == "<p>none</p>"
+    with pytest.raises(tm.TypesetError, match=r"a\.md: the math elements of the page as written"):
+        tm.splice_page(html.replace("x", "y"), math, "a.md")
+    with pytest.raises(tm.TypesetError, match=r"c\.md"):
+        tm.splice_page(html, None, "c.md")  # math the content did not have
 
 
 def test_a_typesetter_that_dies_is_reported_with_its_error(
@@ -211,13 +205,12 @@ def test_a_typesetter_that_dies_is_reported_with_its_error(
     script.write_text('process.stderr.write("MathJax could not start\\n");\nprocess.exit(3);\n')
     monkeypatch.setattr(tm, "SCRIPT", script)
     monkeypatch.setattr(tm, "_node", lambda: shutil.which("node"))  # no node_modules needed
-    typesetter = tm.Typesetter()
-    try:
-        typesetter.add("a.md", '<span class="arithmatex">\\(x\\)</span>' * 20_000)  # > a pipe
-        with pytest.raises(tm.TypesetError, match="MathJax could not start"):
-            typesetter.finish()
-    finally:
-        typesetter.close()
+    monkeypatch.setattr(tm, "ROOT", tmp_path)
+    (tmp_path / "node_modules" / "mathjax").mkdir(parents=True)
+    (tmp_path / "node_modules" / "mathjax" / "package.json").write_text("{}")
+    page = '<span class="arithmatex">\\(x\\)</span>' * 20_000  # more than a pipe holds
+    with pytest.raises(tm.TypesetError, match="MathJax could not start"):
+        tm.typeset_pages({"a.md": page}, tmp_path / "t.json")
 
 
 def arithmatex(*tex: str) -> str:
@@ -229,10 +222,10 @@ def test_a_repeated_formula_is_typeset_as_the_first_time() -> None:
     """A fragment already typeset (on this page or an earlier one) is reused, not typeset
     again: each copy is the same as typesetting it on its own would give."""
     repeated = "\\(W^{(k)} \\sigma'(z)\\)"
-    together, _ = tm.typeset_pages(
+    together, _ = typeset_pages(
         {"a.md": arithmatex(repeated, "\\(x\\)", repeated), "b.md": arithmatex(repeated)}
     )
-    alone, _ = tm.typeset_pages({"c.md": arithmatex(repeated)})
+    alone, _ = typeset_pages({"c.md": arithmatex(repeated)})
     copies = re.findall(r"<mjx-container.*?</mjx-container>", together["a.md"] + together["b.md"])
     assert len(copies) == 4 and copies[0] == copies[2] == copies[3] == alone["c.md"].removeprefix(
         '<p><span class="arithmatex">'
@@ -241,18 +234,10 @@ def test_a_repeated_formula_is_typeset_as_the_first_time() -> None:
 
 @needs_node
 def test_a_repeated_tex_error_fails_every_page_it_is_on() -> None:
-    """The error of a reused fragment is reported for each page that holds it, including a
-    page sent again (whose first answer is dropped)."""
+    """The error of a reused fragment is reported for each page that holds it."""
     bad = "\\(x^{2}^{3}\\)"
-    typesetter = tm.Typesetter()
-    try:
-        typesetter.add("a.md", arithmatex(bad))
-        typesetter.add("b.md", arithmatex(bad))
-        typesetter.add("a.md", arithmatex("\\(y\\)", bad), again=True)
-        with pytest.raises(tm.TypesetError) as info:
-            typesetter.finish()
-    finally:
-        typesetter.close()
+    with pytest.raises(tm.TypesetError) as info:
+        typeset_pages({"b.md": arithmatex(bad), "a.md": arithmatex("\\(y\\)", bad)})
     problems = str(info.value).splitlines()[1:]
     assert [p.split(":")[0].strip() for p in problems] == ["b.md", "a.md"], problems
     assert all("Double exponent" in p for p in problems), problems
@@ -264,7 +249,7 @@ def test_fragments_whose_meaning_depends_on_the_page_are_typeset_each_time() -> 
     the same TeX need not give the same output. Here the reference finds its equation on the
     first page only."""
     ref = "\\(\\text{see } \\ref{eq}\\)"
-    pages, _ = tm.typeset_pages(
+    pages, _ = typeset_pages(
         {"a.md": arithmatex("\\[x \\tag{A}\\label{eq}\\]", ref), "b.md": arithmatex(ref)}
     )
     assert 'id="mjx-eqn:eq"' in pages["a.md"]

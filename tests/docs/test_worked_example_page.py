@@ -2,7 +2,7 @@
 
 The built HTML is parsed: every formula of the form ``<quantity> = ... = <result>`` is keyed by
 its left side, and its result must be the package's value for that quantity, formatted as the
-page formats it (sitevalues/template.py). Matrix results are compared entry by entry. The tables, the
+page formats it (site_build/markdown/values/template.py). Matrix results are compared entry by entry. The tables, the
 figure's nodes and the closed answer block are checked the same way. A number typed into the
 template, a placeholder pointing at the wrong quantity, or a broken package (through the
 walk-through's column, which the page prints beside the package's) fails here.
@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sitevalues import compgraph, worked_example
-from sitevalues.template import number
+from site_build.markdown.values import compgraph, worked_example
+from site_build.markdown.values.template import number
 
 # Left side of a formula (whitespace removed) -> the name of its value in page_values().
 SCALARS = {

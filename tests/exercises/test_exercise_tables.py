@@ -1,29 +1,16 @@
-"""The build step that renders the find-the-bug tables (scripts/exercise_tables.py)."""
+"""The build step that renders the find-the-bug tables (site_build/inputs/exercise_tables.py)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import bug_relu_mask
 import pytest
 from conftest import EXERCISES
 
+from site_build.inputs import exercise_tables as tables
+
 ROOT = EXERCISES.parents[1]
-
-
-def load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "exercise_tables", ROOT / "scripts" / "exercise_tables.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tables = load()
 
 
 def test_render_table_marks_failures() -> None:
@@ -53,3 +40,19 @@ def test_tables_are_the_checks_of_the_bug_files(tmp_path: Path) -> None:
 def test_no_bug_files_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         tables.tables(tmp_path)
+
+
+def test_the_tables_are_made_again_only_when_the_exercises_change(tmp_path: Path) -> None:
+    exercises = tmp_path / "exercises"
+    exercises.mkdir()
+    for path in EXERCISES.glob("*.py"):
+        (exercises / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    table = tables.cached_tables(exercises, tmp_path) / tables.TABLE_DIR / "bug_relu_mask.md"
+    table.write_text("kept")  # made again, it would be overwritten
+    tables.cached_tables(exercises, tmp_path)
+    assert table.read_text() == "kept"
+    (exercises / "bug_relu_mask.py").write_text(
+        (exercises / "bug_relu_mask.py").read_text() + "\n# edited\n"
+    )
+    tables.cached_tables(exercises, tmp_path)
+    assert table.read_text() == tables.render_table(bug_relu_mask.buggy_errors())

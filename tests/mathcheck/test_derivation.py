@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from site_build.mathcheck import PageReport, check_page
 from site_build.mathcheck.networks import networks
 

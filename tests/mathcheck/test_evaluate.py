@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from site_build.mathcheck.bind import Env, local_jacobian
 from site_build.mathcheck.check import Claim, check_claim, check_page
 from site_build.mathcheck.functions import activation, softmax

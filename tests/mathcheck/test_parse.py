@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from site_build.mathcheck import ast
 from site_build.mathcheck.parse import TexSyntaxError, parse_equation, parse_shape
 

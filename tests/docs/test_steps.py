@@ -1,4 +1,4 @@
-"""Unit tests of the MkDocs hooks (no build): they fail loudly instead of letting drift through."""
+"""Unit tests of the build's steps (no build): they fail loudly instead of letting drift through."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from docs_helpers import import_hook, load_hook
-from mkdocs.exceptions import PluginError
 
-nbclean = load_hook("nbconvert_clean")
-offline = load_hook("offline_scan")
+from site_build import BuildError
+from site_build.finish import offline
+from site_build.html import lazy_blocks as lazy
+from site_build.html import notebook_html as nbclean
+from site_build.html import theme_markup as a11y
+from site_build.inputs import notebooks
 
 # The four blocks as nbconvert's template emits them (shortened), around some notebook content.
 NB_PAGE = """<div class="jupyter-wrapper"><div class="jp-MarkdownOutput"><p>$x$</p></div>
@@ -53,13 +55,13 @@ def test_clean_removes_every_block() -> None:
 def test_clean_fails_when_the_template_changes(name: str) -> None:
     pattern, _ = nbclean._BLOCKS[name]
     changed = pattern.sub("", NB_PAGE)  # the template no longer emits this block
-    with pytest.raises(PluginError, match="template changed"):
+    with pytest.raises(BuildError, match="template changed"):
         nbclean.clean_notebook_html(changed, "nb.py")
 
 
 def test_clean_fails_on_a_second_uncaught_copy() -> None:
     extra = NB_PAGE + '<script type="module">import("./x.mjs")</script>'
-    with pytest.raises(PluginError, match="still on notebook page"):
+    with pytest.raises(BuildError, match="still on notebook page"):
         nbclean.clean_notebook_html(extra, "nb.py")
 
 
@@ -93,34 +95,36 @@ def test_offline_check_allows_local_and_links(html: str) -> None:
     assert offline.third_party_urls(html, "https://me.example/site/") == []
 
 
-parallel = import_hook("parallel_notebooks")
+def test_notebook_streams_are_merged_where_they_follow_each_other() -> None:
+    """A print's text and newline can arrive as two outputs: one block on the page."""
 
+    def out(name: str, text: str) -> Any:
+        return SimpleNamespace(output_type="stream", name=name, text=text)
 
-def _notebook(*sources: str) -> Any:
-    cells = [
-        SimpleNamespace(cell_type="code", source=s, outputs=[], execution_count=None, metadata={})
-        for s in sources
+    figure = SimpleNamespace(output_type="display_data")
+    cell = SimpleNamespace(
+        cell_type="code",
+        outputs=[
+            out("stdout", "a"),
+            out("stdout", "\n"),
+            out("stderr", "w"),
+            figure,
+            out("stdout", "b"),
+        ],
+    )
+    notebooks.merge_streams(SimpleNamespace(cells=[cell, SimpleNamespace(cell_type="markdown")]))
+    assert [(o.output_type, getattr(o, "text", None)) for o in cell.outputs] == [
+        ("stream", "a\n"),
+        ("stream", "w"),
+        ("display_data", None),
+        ("stream", "b"),
     ]
-    return SimpleNamespace(cells=cells, metadata={})
 
 
-def test_parallel_notebooks_copies_the_run_into_mkdocs_jupyters_notebook() -> None:
-    executed, read = _notebook("x = 1", "x"), _notebook("x = 1", "x")
-    executed.cells[1].outputs = [{"output_type": "stream", "name": "stdout", "text": "1\n"}]
-    executed.cells[1].execution_count = 2
-    executed.metadata["language_info"] = {"name": "python"}
-    parallel.copy_outputs(executed, read, "nb.py")
-    assert read.cells[1].outputs == executed.cells[1].outputs
-    assert read.cells[1].execution_count == 2
-    assert read.metadata["language_info"] == {"name": "python"}
+def test_notebook_html_lists_its_anchor_ids() -> None:
+    html = '<h2 id="a">A</h2><a name="b"></a><p id="">x</p>'
+    assert nbclean.anchor_ids(html) == {"a", "b"}
 
-
-def test_parallel_notebooks_refuses_a_run_of_other_cells() -> None:
-    with pytest.raises(PluginError, match="does not have the cells"):
-        parallel.copy_outputs(_notebook("x = 1"), _notebook("x = 2"), "nb.py")
-
-
-a11y = load_hook("a11y_markup")
 
 THEME_PAGE = (
     '<div class="md-search" data-md-component="search" role="dialog"><label></label></div>'
@@ -150,7 +154,7 @@ def test_a11y_markup_makes_every_notebook_code_cell_focusable() -> None:
     ],
 )
 def test_a11y_markup_fails_when_the_template_changes(fix: str, page: str) -> None:
-    with pytest.raises(PluginError, match="template changed"):
+    with pytest.raises(BuildError, match="template changed"):
         getattr(a11y, fix)(page, "p.md")
 
 
@@ -168,9 +172,6 @@ def test_a11y_markup_makes_sideways_scrollers_focusable() -> None:
     assert out.count('<figure tabindex="0">') == 1, "only the figure with an SVG"
     assert '<table tabindex="0"><tr>' in out and '<table class="dataframe">' in out
     assert a11y.focusable_scrollers(out) == out
-
-
-lazy = load_hook("lazy_blocks")
 
 
 def _deferred(html: str) -> list[tuple[str, str]]:
@@ -237,172 +238,24 @@ def test_lazy_blocks_reads_tags_as_an_html_parser_does() -> None:
 def test_lazy_blocks_fails_on_an_unclosed_block_and_a_changed_theme() -> None:
     with pytest.raises(ValueError, match="unclosed <div>"):
         lazy.mark_lazy_blocks("<p>a</p><div><p>b</p>")
-    page = SimpleNamespace(file=SimpleNamespace(src_uri="x.md"))
-    with pytest.raises(PluginError, match=r"x\.md.*_ARTICLE"):
-        lazy.on_post_page("<main><article>no class</article></main>", page=page, config={})
+    with pytest.raises(BuildError, match=r"x\.md.*_ARTICLE"):
+        lazy.mark_article("<main><article>no class</article></main>", "x.md")
     ok = '<article class="md-content__inner md-typeset"><p>a</p></article>'
-    assert lazy.on_post_page(ok, page=page, config={}) == ok
+    assert lazy.mark_article(ok, "x.md") == ok
 
 
-def test_gc_tuning_raises_the_thresholds_for_the_build_and_restores_them() -> None:
-    import gc
-
-    tuning = load_hook("gc_tuning")
-    before = gc.get_threshold()
-    assert gc.get_freeze_count() == 0
-    try:
-        tuning.on_startup(command="build", dirty=False)
-        assert gc.get_threshold() == tuning.THRESHOLDS
-        assert tuning.THRESHOLDS[0] > before[0]
-        tuning.on_startup(command="serve", dirty=False)  # a second start keeps the default
-    finally:
-        tuning.on_shutdown()
-        frozen = gc.get_freeze_count()
-        gc.unfreeze()  # this test's process goes on
-    assert gc.get_threshold() == before
-    assert frozen > 10_000, "at shutdown, what the process made is moved out of the collector's way"
-
-
-def test_offline_check_scans_in_a_worker_and_fails_the_build_at_the_end() -> None:
-    check = import_hook("offline_check")  # its folder on sys.path, as MkDocs loads it
-    config = {"site_url": "http://127.0.0.1:8000/"}
-
-    def page(uri: str) -> Any:
-        return SimpleNamespace(file=SimpleNamespace(src_uri=uri))
-
-    check.on_pre_build(config)
-    try:
-        check.on_post_page('<script src="../x.js"></script>', page("ok.md"), config)
-        cdn = '<script src="https://cdn.example/m.js"></script>'
-        assert check.on_post_page(cdn, page("bad.md"), config) == cdn, "the page is unchanged"
-        with pytest.raises(PluginError) as info:
-            check.on_post_build(config)
-    finally:
-        check.on_build_error(RuntimeError("cleanup"))
-    assert "page bad.md would load:\n    <script src>: https://cdn.example/m.js" in str(info.value)
-    assert "ok.md" not in str(info.value)
-    check.on_pre_build(config)
-    check.on_post_page("<p>self-contained</p>", page("fine.md"), config)
-    check.on_post_build(config)  # no error
-
-
-def test_offline_check_reports_a_scan_that_crashed(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    check = import_hook("offline_check")
-    crash = tmp_path / "scan.py"
-    crash.write_text("import sys\nsys.stderr.write('the scan broke\\n')\nsys.exit(3)\n")
-    monkeypatch.setattr(check, "SCAN", crash)
-    check.on_pre_build({})
-    check.on_post_page("<p>x</p>", SimpleNamespace(file=SimpleNamespace(src_uri="a.md")), {})
-    with pytest.raises(PluginError, match="the scan failed: exit status 3:\nthe scan broke"):
-        check.on_post_build({})
-
-
-def _search_index() -> Any:
-    from material.plugins.search.plugin import SearchIndex
-
-    fields = {"title": {"boost": 1000.0}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}}
-    return SearchIndex(lang=["en"], separator=r"[\s\-]+", pipeline=["stemmer"], fields=fields)
-
-
-def _search_pages() -> list[Any]:
-    from mkdocs.structure.toc import AnchorLink
-
-    heading = AnchorLink("Back<em>prop</em>", "bp", 2)
-    heading.children = [AnchorLink("Step one", "step-one", 3)]
-    first = SimpleNamespace(
-        content='<h1 id="t">Title</h1><p>Intro &amp; <code>W</code>.</p>'
-        '<h2 id="bp">Back<em>prop</em></h2><p>δ = ∂L/∂z</p><h3 id="step-one">Step one</h3>'
-        "<p data-search-exclude>hidden</p><p>shown</p>",
-        url="derivation/",
-        title="Derivation",
-        meta={"tags": ["math", 3], "search": {"boost": 2}, "other": object()},
-        toc=[heading],
-        file=SimpleNamespace(src_uri="derivation.md"),
+def test_offline_check_names_each_page_and_url_of_the_finished_site(tmp_path: Any) -> None:
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / "index.html").write_text('<script src="../x.js"></script>')
+    (tmp_path / "bad.html").write_text(
+        '<!-- <script src="https://no.example/c.js"> -->'
+        '<script src="https://cdn.example/m.js"></script>'
     )
-    second = SimpleNamespace(
-        content="<p>No heading at all.</p>",
-        url="",
-        title="Home",
-        meta={},
-        toc=[],
-        file=SimpleNamespace(src_uri="index.md"),
+    with pytest.raises(BuildError) as info:
+        offline.check_site(tmp_path, "http://127.0.0.1:8000/")
+    assert "page bad.html would load:\n    <script src>: https://cdn.example/m.js" in str(
+        info.value
     )
-    excluded = SimpleNamespace(
-        content="<h1>Secret</h1>", url="x/", title="X", meta={"search": {"exclude": True}},
-        toc=[], file=SimpleNamespace(src_uri="x.md"),
-    )  # fmt: skip
-    return [first, second, excluded]
-
-
-def _search_config(index: Any) -> Any:
-    plugin = SimpleNamespace(config=SimpleNamespace(enabled=True), search_index=index)
-    return SimpleNamespace(plugins={"material/search": plugin})
-
-
-def test_search_index_in_a_worker_writes_what_material_writes() -> None:
-    """The same pages through Material's own SearchIndex and through the hook's worker give
-    the same search_index.json (sections, nested headings, excluded text and pages, tags,
-    boost)."""
-    search = import_hook("search_index")
-    expected = _search_index()
-    for page in _search_pages():
-        expected.add_entry_from_context(page)
-    index = _search_index()
-    search.on_env(None, _search_config(index), None)
-    for page in _search_pages():
-        index.add_entry_from_context(page)
-    assert index.generate_search_index(None) == expected.generate_search_index(None)
-    assert len(index.entries) == 4 and search._worker is None
-
-
-def test_search_index_fails_on_a_changed_material_and_on_front_matter_it_cannot_send() -> None:
-    search = import_hook("search_index")
-    with pytest.raises(PluginError, match="Material changed"):
-        search.on_env(None, _search_config(SimpleNamespace(entries=[])), None)
-    index = _search_index()
-    search.on_env(None, _search_config(index), None)
-    page = _search_pages()[1]
-    page.meta = {"title": object()}
-    try:
-        with pytest.raises(PluginError, match=r"index\.md: front matter \['title'\]"):
-            index.add_entry_from_context(page)
-    finally:
-        search.on_build_error(RuntimeError("end of the test"))
-    assert search._worker is None
-
-
-def test_search_index_reports_a_worker_that_crashed(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    search = import_hook("search_index")
-    crash = tmp_path / "entries.py"
-    crash.write_text("import sys\nsys.stderr.write('the index broke\\n')\nsys.exit(3)\n")
-    monkeypatch.setattr(search, "WORKER", crash)
-    index = _search_index()
-    search.on_env(None, _search_config(index), None)
-    index.add_entry_from_context(_search_pages()[1])
-    with pytest.raises(PluginError, match="worker failed: exit status 3:\nthe index broke"):
-        index.generate_search_index(None)
-    assert search._worker is None
-
-
-def test_a_line_workers_message_reaches_the_child_before_the_end(tmp_path: Any) -> None:
-    """A small message is not kept in a buffer until `finish`: the child has it at once."""
-    import sys
-    import time
-
-    line_worker = import_hook("line_worker")
-    seen = tmp_path / "seen"
-    child = f"import sys\nopen({str(seen)!r}, 'w').write(sys.stdin.readline())\nsys.stdin.read()\n"
-    worker = line_worker.LineWorker([sys.executable, "-c", child])
-    try:
-        worker.send({"n": 1})
-        deadline = time.monotonic() + 30
-        while not (seen.exists() and seen.read_text()) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert seen.read_text() == '{"n": 1}\n'
-        assert worker.answer() == b""
-    finally:
-        worker.close()
+    assert "ok/index.html" not in str(info.value) and "no.example" not in str(info.value)
+    (tmp_path / "bad.html").unlink()
+    offline.check_site(tmp_path, "http://127.0.0.1:8000/")  # no error
