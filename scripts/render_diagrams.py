@@ -6,7 +6,7 @@ the author-side half: it renders each ```mermaid fence in docs/**/*.md with the 
 Mermaid (docs/assets/vendor/mermaid, pinned in vendor.lock) in headless Chromium, in Mermaid's
 "default" theme for the light palette and its "dark" theme for the dark one, and writes
 docs/assets/diagrams/<key>.svg, where <key> hashes the Mermaid version, the theme and the
-diagram source. hooks/mermaid_static.py inlines those files and fails the build when a
+diagram source. site_build/html/diagrams.py inlines those files and fails the build when a
 diagram has no SVG for its current source, i.e. when this script has to run again.
 
 Needs Chromium at /usr/bin/chromium (Debian: apt-get install chromium) and Python playwright.

@@ -90,7 +90,7 @@ def on_files(files: Files, config: Any) -> Files:
     sources = [f for f in files if f.src_uri.startswith("notebooks/") and f.src_uri.endswith(".py")]
     runs = _build["runs"]
     for f in sources:  # page notebooks/<stem>.ipynb: the executed notebook (nav and links use it)
-        source = Path(f.abs_src_path)
+        source = Path(str(f.abs_src_path))
         page = File(
             Path(f.src_uri).with_suffix(".ipynb").as_posix(),
             src_dir=str(sb.notebooks.PAGES),
@@ -126,7 +126,7 @@ def _check_math(docs: Path) -> None:
             values = sb.values.page_values(src_uri, wheel)
 
             def fill(tex: str, values: Any = values, where: str = name) -> str:
-                return sb.values.fill(tex, values, where)  # type: ignore[no-any-return]
+                return sb.values.fill(tex, values, where)
 
             with _step("math check"):
                 _checked[key] = sb.math_check.check_source(name, text, fill).log_lines()
@@ -147,7 +147,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     if page.file.src_uri in _build["notebooks"]:
         return markdown  # the notebook's JSON: mkdocs-jupyter renders the notebook itself
     try:
-        return sb.values.fill_page(markdown, page.file.src_uri, sb.downloads.wheel_name())  # type: ignore[no-any-return]
+        return sb.values.fill_page(markdown, page.file.src_uri, sb.downloads.wheel_name())
     except sb.values.TemplateError as exc:
         raise PluginError(f"values: {exc}") from None
 
@@ -167,7 +167,7 @@ def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
             html = sb.downloads.add_links(html, sb.downloads.links_html(hrefs), where)
         if "mermaid-diagram" in html:
             html = sb.diagrams.inline_diagrams(html, where, sb.diagrams.mermaid_version())
-        return sb.theme_markup.fix_content(html, where)  # type: ignore[no-any-return]
+        return sb.theme_markup.fix_content(html, where)
 
 
 def on_env(env: Any, config: Any, files: Files) -> Any:
@@ -185,7 +185,9 @@ def on_env(env: Any, config: Any, files: Files) -> Any:
         typeset = ["".join(m.html) for m in math.values()]
         fonts = sb.fonts.subset_fonts(css, sb.typeset.CSS_PATH, typeset, Path(config["docs_dir"]))
     for uri, path in fonts.items():  # each math font cut to the characters the site uses
-        files.remove(files.get_file_from_path(uri))
+        vendored = files.get_file_from_path(uri)
+        if vendored is not None:
+            files.remove(vendored)
         files.append(File.generated(config, uri, abs_src_path=str(path)))
     return env
 
@@ -195,7 +197,7 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     with _step(where):
         output = sb.theme_markup.name_search_dialog(output, where)
         output = sb.lazy_blocks.mark_article(output, where)
-        return sb.typeset.splice_page(output, _build["math"].get(where), where)  # type: ignore[no-any-return]
+        return sb.typeset.splice_page(output, _build["math"].get(where), where)
 
 
 def on_post_build(config: Any) -> None:

@@ -1,12 +1,11 @@
 // Typeset the site's math at build time with the vendored MathJax 4 (node_modules/mathjax,
-// fetched by scripts/vendor.py). Run once per build by hooks/typeset_math.py, never by hand.
+// fetched by scripts/vendor.py). Run by site_build/finish/typeset.py when the site builds.
 //
 // stdin:  one JSON object per line. The first: {"fontURL": str, "tex": {...}}. Then one per
-//         page, sent while MkDocs builds the rest of the site: {"name": str, "fragments":
-//         [html, ...]}. Each fragment is the inner HTML of one element that holds TeX: a
-//         pymdownx.arithmatex element (\( \) or \[ \]) or a notebook Markdown cell ($ $, $$ $$).
-//         Each page is typeset as soon as its line arrives; the end of stdin ends the build.
-// stdout: written once, at the end of stdin:
+//         page: {"name": str, "fragments": [html, ...]}. Each fragment is the inner HTML of one
+//         element that holds TeX: a pymdownx.arithmatex element (\( \) or \[ \]) or a notebook
+//         Markdown cell ($ $, $$ $$).
+// stdout: written once, when every page is typeset:
 //         {"css": str, "pages": [{"name": str, "fragments": [{"html": str, "formulas": int}],
 //          "errors": [{"tex": str, "message": str}]}]}
 //
@@ -35,31 +34,14 @@
 // font, and the gap becomes padding: `fontFreeBreaks` rewrites those rules of the stylesheet.
 // Where a line breaks, the padding stays, unseen, at the end of the line. (MJX-BRK is still
 // declared for MathJax's display-math line stacks, which these pages do not use.)
-import { createInterface } from "node:readline";
+import { readFileSync } from "node:fs";
 import MathJax from "mathjax";
 
-// stdin's lines, in order, as they arrive; `nextLine` resolves to null at the end of stdin.
-const lines = [];
-let wake = null;
-let ended = false;
-const reader = createInterface({ input: process.stdin, crlfDelay: Infinity });
-reader.on("line", (line) => {
-  lines.push(line);
-  wake?.();
-});
-reader.on("close", () => {
-  ended = true;
-  wake?.();
-});
-async function nextLine() {
-  while (!lines.length && !ended) await new Promise((resolve) => (wake = resolve));
-  wake = null;
-  return lines.length ? lines.shift() : null;
-}
-
-const first = await nextLine();
-if (first === null) throw new Error("scripts/typeset.mjs: no options on stdin");
-const input = JSON.parse(first);
+const [input, ...inputPages] = readFileSync(0, "utf8")
+  .split("\n")
+  .filter((line) => line.trim())
+  .map((line) => JSON.parse(line));
+if (input === undefined) throw new Error("typeset.mjs: no options on stdin");
 
 // Node cannot measure the surrounding font: this is the scale Chromium chose for the theme's
 // system sans-serif (MathJax's own browser measurement gave 119.5%).
@@ -119,7 +101,7 @@ function fontFreeBreaks(css) {
   const family = /(mjx-container\[jax="CHTML"\] mjx-break \{[^}]*?)\n  font-family: MJX-BRK !important;/;
   const gap = /mjx-break\[size="(\d)"\] \{\n  letter-spacing: -(0?\.\d+)em;\n\}/g;
   if (!family.test(css) || !css.match(gap)) {
-    throw new Error("scripts/typeset.mjs: MathJax's mjx-break rules changed; update fontFreeBreaks");
+    throw new Error("typeset.mjs: MathJax's mjx-break rules changed; update fontFreeBreaks");
   }
   return css
     .replace(family, "$1")
@@ -162,8 +144,7 @@ const stripped = new Set(); // the attributes removed from some page's formulas
 let anyBreaks = false; // whether some formula has an mjx-break
 
 const typeset = [];
-for (let line = await nextLine(); line !== null; line = await nextLine()) {
-  const page = JSON.parse(line);
+for (const page of inputPages) {
   const slots = []; // one per fragment: {holder, html, formulas, errors}
   const fresh = []; // the fragments to typeset now, and their slots
   for (const fragment of page.fragments) {
@@ -201,9 +182,8 @@ for (let line = await nextLine(); line !== null; line = await nextLine()) {
       }
     }
   }
-  // Each new formula is finished now, while later pages are still on their way, and each
-  // fragment serialized once (a reused one has the same holder): the end of the build then
-  // only waits for the stylesheet.
+  // Each new formula is finished page by page, and each fragment serialized once (a reused
+  // one has the same holder).
   const unused = unusedAttributes(currentCss());
   for (const root of roots) {
     stripAttributes(root, unused);
@@ -247,7 +227,7 @@ function uniqueRules(css) {
     }
   }
   const rest = css.slice(start).trim();
-  if (depth !== 0 || quote || rest) throw new Error("scripts/typeset.mjs: cannot read MathJax's stylesheet");
+  if (depth !== 0 || quote || rest) throw new Error("typeset.mjs: cannot read MathJax's stylesheet");
   return "\n" + rules.join("\n\n") + "\n";
 }
 
@@ -256,7 +236,7 @@ let css = uniqueRules(currentCss());
 const selected = [...stripped].filter((name) => css.includes(`[${name}`));
 if (selected.length) {
   // A rule added after an earlier page had these attributes removed.
-  throw new Error(`scripts/typeset.mjs: MathJax's stylesheet selects on ${selected.join(", ")}; remove it from UNUSED_ATTRIBUTES`);
+  throw new Error(`typeset.mjs: MathJax's stylesheet selects on ${selected.join(", ")}; remove it from UNUSED_ATTRIBUTES`);
 }
 css += `\nmjx-container[jax="CHTML"] {\n  ${CONTAINER_STYLE.join(";\n  ")};\n}\n`;
 if (anyBreaks) css = fontFreeBreaks(css);

@@ -24,6 +24,7 @@ from site_build import BuildError
 ROOT = Path(__file__).resolve().parents[2]
 DIAGRAM_DIR = ROOT / "docs" / "assets" / "diagrams"
 THEMES = {"light": "default", "dark": "dark"}  # palette -> Mermaid theme
+PHONE_MIN_PX = 544  # 34rem: the least width of a diagram on a phone (docs/javascripts/extra.css)
 _FENCE = re.compile(r'<pre class="mermaid-diagram"><code>(.*?)</code></pre>', re.S)
 
 
@@ -54,8 +55,12 @@ def inline_diagrams(page_html: str, where: str, version: str) -> str:
                     "(needs Chromium) and commit docs/assets/diagrams/."
                 )
             parts.append(f'<div class="mermaid-{palette}">{svg_file.read_text("utf-8")}</div>')
+        # On a phone a diagram keeps a legible width and scrolls (extra.css); one narrower
+        # than that is marked, so that it is not blown up instead.
+        width = re.search(r"max-width: ([\d.]+)px", parts[0])
+        narrow = " data-narrow" if width and float(width.group(1)) < PHONE_MIN_PX else ""
         return (
-            f'<div class="mermaid-diagram" data-source="{html.escape(source)}">'
+            f'<div class="mermaid-diagram" data-source="{html.escape(source)}"{narrow}>'
             + "".join(parts)
             + "</div>"
         )

@@ -144,7 +144,7 @@ class _SourceParser(HTMLParser):
         elif tag == "pre" and {"mermaid", "mermaid-diagram"} & classes:
             self.collectors.append(("mermaid", depth, []))
         elif tag == "div" and "mermaid-diagram" in classes and a.get("data-source") is not None:
-            # A diagram pre-rendered to SVG by hooks/mermaid_static.py: its source rides along.
+            # A diagram pre-rendered to SVG by site_build/html/diagrams.py: its source rides along.
             self.src.mermaid_blocks.append(a["data-source"] or "")
         elif (
             self.collectors
@@ -527,7 +527,7 @@ JS_INLINE_DIAGRAMS = (
     "() => {"
     + JS_DIAGRAM_FN
     + r"""
-  // Diagrams in the page itself (pre-rendered SVG from hooks/mermaid_static.py). Material's own
+  // Diagrams in the page itself (pre-rendered SVG from site_build/html/diagrams.py). Material's own
   // renderer uses a closed shadow root instead; those are found through CDP.
   const hosts = [...document.querySelectorAll(".md-content .mermaid-diagram, .md-content .mermaid")]
     .filter(e => !e.parentElement.closest(".mermaid-diagram, .mermaid"));
@@ -697,7 +697,7 @@ async (tags) => {
 """
 
 
-# hooks/lazy_blocks.py gives blocks far down a page `content-visibility: auto`. A skipped block
+# site_build/html/lazy_blocks.py gives blocks far down a page `content-visibility: auto`. A skipped block
 # has no layout, so axe would not see its colours or sizes: render every block before axe runs.
 CSS_RENDER_ALL = ".md-typeset [data-bp-lazy] { content-visibility: visible !important; }"
 

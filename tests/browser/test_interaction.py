@@ -138,7 +138,6 @@ def test_search_finds_the_derivation(browser: Any, server: Server) -> None:
         page.on("request", lambda r: asked.append(r.url) if "search_index" in r.url else None)
         page.goto(server.pages[0], wait_until="load")
         page.wait_for_timeout(500)
-        before_search = list(asked)  # hooks/lazy_search.py: fetched on the first search only
         box = page.locator("input.md-search__input")
         if not box.is_visible():
             page.locator('label[for="__search"]').first.click()
@@ -150,8 +149,7 @@ def test_search_finds_the_derivation(browser: Any, server: Server) -> None:
         meta = page.locator(".md-search-result__meta").inner_text()
     finally:
         context.close()
-    assert before_search == [], f"the search index was fetched before search was opened: {asked}"
-    assert len(asked) == 1, asked
+    assert len(asked) == 1, f"the search index was fetched {len(asked)} times: {asked}"
     hits = [h for h in hrefs if h.split("#")[0].rstrip("/").endswith("derivation")]
     assert hits, f"no derivation result for 'delta' ({meta}): {hrefs}"
     assert not rec.console_errors + rec.page_errors, rec.console_errors + rec.page_errors
@@ -270,7 +268,7 @@ def test_copy_buttons_copy_the_code(browser: Any, server: Server) -> None:
                 area.hover()
                 area.locator("clipboard-copy").click()
             else:
-                # A block far down is laid out only near the viewport (hooks/lazy_blocks.py),
+                # A block far down is laid out only near the viewport (site_build/html/lazy_blocks.py),
                 # so :visible cannot tell a hidden tab from a block not yet laid out, and
                 # Material's content.lazy mounts a block's copy button when the block comes
                 # into view. Take the first code block that is not hidden and bring it into

@@ -27,9 +27,8 @@ from browser_helpers import (
 # budget counts transferred bytes, not raw ones; it was 1.5 MB raw when MathJax ran in the browser.
 MAX_DERIVATION_BYTES = 600_000
 # Raw bytes matter too: a phone parses and keeps all of them. Issue 13's budget: 1.5 MB raw.
-# The page's HTML is 1.07 MB of it (0.68 MB typeset math with its assistive MathML). The search
-# index (0.29 MB) is fetched only when search is opened (hooks/lazy_search.py), and the math
-# fonts hold only the characters the site uses (hooks/font_subset.py).
+# The page's HTML is 1.07 MB of it (0.68 MB typeset math with its assistive MathML), and the
+# math fonts hold only the characters the site uses (site_build/finish/fonts.py).
 MAX_DERIVATION_RAW_BYTES = 1_500_000
 COMPRESSED_AS_IS = (".woff2", ".png", ".jpg", ".gz", ".whl")
 
@@ -130,8 +129,8 @@ def _requested(v: Visit, needle: str) -> list[str]:
 def test_no_page_loads_mathjax_or_mermaid_code(
     light_visits: dict[str, Visit], server: Server
 ) -> None:
-    """Cold-cache visits: math is typeset when the site builds (hooks/static_math.py) and
-    diagrams are SVG rendered ahead of time (hooks/mermaid_static.py), so no page loads any
+    """Cold-cache visits: math is typeset when the site builds (site_build/finish/typeset.py) and
+    diagrams are SVG rendered ahead of time (site_build/html/diagrams.py), so no page loads any
     MathJax or Mermaid JavaScript. Pages with math load the site's math stylesheet and the
     self-hosted font instead."""
     bad = []
@@ -345,7 +344,7 @@ def load_and_read(
 
 @pytest.mark.parametrize("path", ["derivation/", "implementation/"])
 def test_deferred_blocks_move_nothing_on_a_phone(browser: Any, server: Server, path: str) -> None:
-    """hooks/lazy_blocks.py defers the rendering of blocks below the first screen. On a slow
+    """site_build/html/lazy_blocks.py defers the rendering of blocks below the first screen. On a slow
     phone (CPU 4x slower) loading the page must not shift what the reader sees: a deferred
     block that starts in view and flips between its estimate and its real height would."""
     deferred, shifts = load_and_read(
@@ -366,7 +365,7 @@ def test_math_fonts_arriving_move_nothing(browser: Any, server: Server, path: st
     """The math fonts arrive after the first layout. Nothing may move when they do: the
     line-break points of inline math used to take their width from a font (MJX-BRK), so lines
     wrapped elsewhere until it came (a shift of 0.106 on the worked example at this width,
-    0.025 on the exercises). scripts/typeset.mjs now draws those gaps without a font."""
+    0.025 on the exercises). site_build/finish/typeset.mjs draws those gaps without a font."""
     fonts, shifts = load_and_read(
         browser,
         server,

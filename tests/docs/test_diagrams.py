@@ -56,7 +56,13 @@ def test_a_diagram_is_replaced_by_its_light_and_dark_svgs() -> None:
     assert out.count("<svg") == 2
     assert '<div class="mermaid-light"><svg' in out and '<div class="mermaid-dark"><svg' in out
     assert out.count("Linear Layer: W(k), b(k)") >= 2
-    assert f'data-source="{html.escape(source)}"' in out
+    assert f'data-source="{html.escape(source)}">' in out, "a wide diagram is not marked narrow"
+
+
+def test_a_diagram_narrower_than_a_phones_least_width_is_marked() -> None:
+    source = next(s for s in render.diagram_sources() if "on_config" in s)
+    out = static.inline_diagrams(fence(source), "contributing.md", VERSION)
+    assert f'data-source="{html.escape(source)}" data-narrow>' in out
 
 
 def test_a_changed_diagram_fails_the_build() -> None:

@@ -122,7 +122,7 @@ def test_dead_internal_link_and_anchor_fail(baseline: None, tmp_path: Path) -> N
     assert "no-such-anchor" in log, log[-3000:]
 
 
-# A wrong equation fails the build (hooks/math_check.py), naming the page and the equation.
+# A wrong equation fails the build (site_build/markdown/math_check.py), naming the page and the equation.
 # tests/mathcheck/test_derivation.py plants many more through the checker's Python API.
 EQUATION_FAULTS = [
     # (text on docs/derivation.md, the text with the fault, what the failure must name)
