@@ -113,10 +113,9 @@ def on_files(files: Files, config: Any) -> Files:
 def _check_math(docs: Path) -> None:
     """Every display equation of every page, exercise fragment and notebook, as written."""
     wheel = sb.downloads.wheel_name()
-    if not hasattr(sb.math_check, "check_source"):  # TEMPORARY
-        return
     sources = [p for p in sorted(docs.rglob("*.md")) if "vendor" not in p.parts]
     sources += sorted((docs / "notebooks").glob("*.py"))
+    failures = []
     for path in sources:
         name = path.relative_to(ROOT).as_posix()
         text = path.read_text("utf-8")
@@ -128,10 +127,15 @@ def _check_math(docs: Path) -> None:
             def fill(tex: str, values: Any = values, where: str = name) -> str:
                 return sb.values.fill(tex, values, where)
 
-            with _step("math check"):
+            try:
                 _checked[key] = sb.math_check.check_source(name, text, fill).log_lines()
+            except sb.math_check.MathCheckError as exc:
+                failures.append(str(exc))
+                continue
         for line in _checked[key]:
             log.info(line)
+    if failures:
+        raise PluginError("\n".join(failures))
 
 
 @event_priority(100)  # before mkdocs-jupyter reads the executed notebook
@@ -184,6 +188,11 @@ def on_env(env: Any, config: Any, files: Files) -> Any:
         files.append(File.generated(config, sb.typeset.CSS_PATH, content=css))
         typeset = ["".join(m.html) for m in math.values()]
         fonts = sb.fonts.subset_fonts(css, sb.typeset.CSS_PATH, typeset, Path(config["docs_dir"]))
+    (bundle,) = [f for f in files if sb.theme_markup.BUNDLE.fullmatch(f.src_uri)]
+    with _step("theme bundle"):
+        deferred = sb.theme_markup.defer_search_index(bundle.content_string)
+    files.remove(bundle)
+    files.append(File.generated(config, bundle.src_uri, content=deferred))
     for uri, path in fonts.items():  # each math font cut to the characters the site uses
         vendored = files.get_file_from_path(uri)
         if vendored is not None:

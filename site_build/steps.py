@@ -4,12 +4,7 @@ from site_build import BuildError
 from site_build.finish import fonts, offline, typeset
 from site_build.html import diagrams, lazy_blocks, notebook_html, theme_markup
 from site_build.inputs import downloads, exercise_tables, notebooks
-from site_build.markdown import values
-
-try:  # TEMPORARY while the step is rewritten
-    from site_build.markdown import math_check
-except ImportError:
-    math_check = None
+from site_build.markdown import math_check, values
 
 __all__ = [
     "BuildError",

@@ -18,10 +18,9 @@ does not have.
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from pathlib import Path
-
-import posixpath
 
 from fontTools import subset
 from fontTools.ttLib import TTFont

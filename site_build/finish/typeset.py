@@ -1,24 +1,15 @@
 """Build step: typeset every page's math when the site builds, so readers run no MathJax.
 
-Where the TeX is, in the HTML of each page's content:
+The TeX is in ``pymdownx.arithmatex`` elements (``<span class="arithmatex">\\(...\\)</span>``,
+``<div class="arithmatex">\\[...\\]</div>``: one formula each) and in notebook Markdown cells
+(``<div class="... jp-MarkdownOutput">`` with the author's ``$...$`` and ``$$...$$``).
+`fragments` finds them; `typeset_pages` typesets every page's fragments in one run of
+``typeset.mjs`` (MathJax 4 in Node), cached under the key of what was sent; `splice_page` puts
+the result into each page as MkDocs writes it, after Material's search has indexed the TeX.
+The formulas share one stylesheet (`CSS_PATH`, in ``extra_css``).
 
-* ``pymdownx.arithmatex`` (``generic: true``) puts each formula of a Markdown page, and of the
-  API reference's docstrings, in ``<span class="arithmatex">\\(...\\)</span>`` or
-  ``<div class="arithmatex">\\[...\\]</div>``: exactly one formula per element;
-* mkdocs-jupyter keeps a notebook's Markdown cell as ``<div class="... jp-MarkdownOutput" ...>``
-  with the author's ``$...$`` and ``$$...$$`` in its text.
-
-`fragments` finds these elements. `typeset_pages` sends every page's fragments to one run of
-``typeset.mjs`` (MathJax 4 in Node) and `splice_page` puts the typeset HTML into the page as
-written (after Material's search has indexed the TeX, which it would otherwise parse as about
-30,000 elements of typeset math). The typeset formulas
-need one stylesheet for the whole site (`CSS_PATH`), linked from every page (``extra_css`` in
-mkdocs.yml). The answer is cached under the key of what was sent, the script and the pins:
-a build whose math did not change starts no Node.
-
-The build fails (`TypesetError`) on a TeX error, naming the page and the formula, and when an
-arithmatex element does not hold exactly one formula after typesetting (TeX that MathJax
-could not even delimit, such as an unbalanced brace, would otherwise reach the reader raw).
+`TypesetError` names the page and the formula: a TeX error, or an arithmatex element that does
+not hold exactly one formula (unbalanced TeX that MathJax could not even delimit).
 """
 
 from __future__ import annotations
@@ -107,10 +98,7 @@ def splice(html: str, found: Sequence[Fragment], typeset: Sequence[str]) -> str:
     return "".join(out)
 
 
-# V8's optimizing compiler (TurboFan) compiles MathJax's hot functions on background threads. A
-# build's MathJax runs for two or three seconds, too short for that to pay back: without it, the
-# site's math took about 0.85 s less CPU time in Node (2.3 s instead of 3.1 s; 2026-12-03), in
-# the same time, and typeset to the same bytes. Sparkplug, the quick baseline compiler, stays on.
+# A run of a few seconds is too short for V8's optimizing compiler to pay back its CPU time.
 NODE_FLAGS = ["--no-turbofan"]
 
 

@@ -17,7 +17,6 @@ import html
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 from site_build import BuildError
 

@@ -26,7 +26,6 @@ attribute, not a class: Material styles bare elements with selectors such as
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from site_build import BuildError
 

@@ -1,36 +1,22 @@
 """Build step: clean what nbconvert's HTML template puts on the notebook pages.
 
-mkdocs-jupyter renders each notebook with nbconvert's "lab" template, which adds:
+mkdocs-jupyter renders a notebook with nbconvert's "lab" template, which adds blocks that break
+instant navigation or load from a CDN (`_BLOCKS`): a MathJax 2 configuration and an empty
+``<script src="">`` (the math is typeset when the site builds, finish/typeset.py), and a Mermaid
+import from a CDN with CSS that hides ``.jp-Mermaid`` until it ran. They are removed, and
+nbconvert's ``<pre class="mermaid">`` becomes our ``<pre class="mermaid-diagram">``, which
+html/diagrams.py refuses with a clear message (diagrams are drawn on Markdown pages only).
 
-* a MathJax 2 configuration block, ``<script type="text/x-mathjax-config">``, and an empty
-  ``<script src="">`` where the MathJax URL would go. With instant navigation Material
-  re-inserts every script of the new page, and these throw or never load. The notebooks'
-  ``.jp-MarkdownOutput`` math is typeset when the site builds instead (finish/typeset.py).
-* a ``<script type="module">`` that imports Mermaid (and an ELK layout) from a CDN, plus CSS
-  that hides ``.jp-Mermaid`` blocks until that script has run. We remove the script and the
-  hiding rule, and turn nbconvert's ``<pre class="mermaid">`` into our own
-  ``<pre class="mermaid-diagram">`` (Material would otherwise load Mermaid from a CDN for
-  ``pre.mermaid``); html/diagrams.py then stops the build with a clear message, since
-  diagrams are pre-rendered from the Markdown pages only.
-
-The template also keeps each code cell's source twice: highlighted, and as plain text in a
-hidden ``<div class="clipboard-copy-txt">`` that the cell's copy button reads. The step marks
-the hidden copy ``data-search-exclude``, so the search index holds each cell's code once
-(every page downloads that index: the copies were 53 kB of its 345 kB).
-
-Each block is expected on every notebook page. If one is missing, the upstream template has
-changed, and the build fails with a message saying which pattern to update here, instead of
-silently shipping a page with a new third-party request or a broken script.
-
-`anchor_ids` lists the ``id`` attributes of a notebook page, which mkdocs-jupyter does not
-report, so that ``--strict`` can check links to anchors inside notebooks (``validation.anchors``).
+Each block must be on every notebook page: if one is missing, the template changed and the
+build fails, naming the pattern to update. The hidden plain-text copy of each code cell (for
+its copy button) is marked ``data-search-exclude``, so the search index holds the code once.
+`anchor_ids` lists a page's ids, which mkdocs-jupyter does not report to MkDocs.
 """
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
-from typing import Any
+from html import unescape
 
 from site_build import BuildError
 
@@ -74,6 +60,9 @@ _NB_MERMAID = re.compile(r'<pre class="mermaid">')
 _COPY_TEXT = re.compile(r'<div class="clipboard-copy-txt"(?![^>]*data-search-exclude)')
 
 
+_ID = re.compile(r"""\s(?:id|name)=["']([^"']*)["']""")  # text has no raw quotes: &quot;
+
+
 def clean_notebook_html(html: str, where: str) -> str:
     """Remove nbconvert's scripts from one notebook page and keep the hidden copies of its code
     out of the search index; raise BuildError on a template change."""
@@ -95,19 +84,6 @@ def clean_notebook_html(html: str, where: str) -> str:
     return _NB_MERMAID.sub('<pre class="mermaid-diagram">', html)
 
 
-class _IdCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for key, value in attrs:
-            if key in ("id", "name") and value:
-                self.ids.add(value)
-
-
 def anchor_ids(html: str) -> set[str]:
-    """Every ``id`` (and ``name``) attribute value of `html`."""
-    collector = _IdCollector()
-    collector.feed(html)
-    return collector.ids
+    """Every non-empty ``id`` (and ``name``) attribute value of `html`'s tags."""
+    return {unescape(v) for v in _ID.findall(html) if v}

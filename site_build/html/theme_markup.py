@@ -1,4 +1,4 @@
-"""Build step: two fixes to the theme's markup that assistive technology needs.
+"""Build step: the touches of the theme's output, each failing the build if the theme changed.
 
 * Material's search dialog, ``<div class="md-search" ... role="dialog">``, has no accessible
   name (axe: ``aria-dialog-name``). It gets ``aria-label="Search"`` (`name_search_dialog`, on
@@ -11,14 +11,20 @@
   (`fix_content`, on a page's content). Display equations get theirs when they are typeset
   (finish/typeset.mjs).
 
-A pattern that matches nothing means the template changed: the build fails and says which
+* Material's search worker fetches ``search/search_index.json`` (0.29 MB) on every page load
+  served over HTTP; opened from disk (``file:``) it waits until search is first opened. In the
+  theme's bundle, ``merge(of(location.protocol !== "file:"), watchToggle("search"))`` gets
+  ``false`` as its first term, so a reader who never searches never downloads the index
+  (`defer_search_index`). The index is the same file; Material shows "Initializing search"
+  until its worker is ready.
+
+A pattern that matches nothing means the theme changed: the build fails and says which
 pattern to update, instead of silently dropping the fix.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from site_build import BuildError
 
@@ -69,3 +75,20 @@ def fix_content(html: str, where: str) -> str:
     if "jupyter-wrapper" in html:
         html = focusable_notebook_code(html, where)
     return html
+
+
+BUNDLE = re.compile(r"assets/javascripts/bundle\.\w+\.min\.js")
+# The minified setup: <merge>(<of>(location.protocol!=="file:"),<watchToggle>("search"))
+_EAGER_SEARCH = re.compile(r'([\w$]+)\(location\.protocol!=="file:"\)(,[\w$]+\("search"\))')
+
+
+def defer_search_index(bundle: str) -> str:
+    """The theme bundle's text with the search index fetched on the first search only."""
+    found = _EAGER_SEARCH.findall(bundle)
+    if len(found) != 1:
+        raise BuildError(
+            f'expected Material\'s search-worker setup `of(location.protocol!=="file:"), '
+            f'watchToggle("search")` once in the theme bundle, found it {len(found)} times; '
+            "the theme changed: update _EAGER_SEARCH in site_build/html/theme_markup.py"
+        )
+    return _EAGER_SEARCH.sub(r"\1(!1)\2", bundle)

@@ -76,7 +76,6 @@ def execute(notebook: Path, out: Path, cwd: Path = ROOT) -> Path:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
-
     from traitlets.config import Config
 
     nb = jupytext.read(notebook)

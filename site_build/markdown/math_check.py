@@ -38,10 +38,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from site_build import BuildError
 from site_build.mathcheck.check import PageReport, Result, check_page
 
 
-class MathCheckError(Exception):
+class MathCheckError(BuildError):
     """Display equations of one file disagree; the message names the file and each equation."""
 
     def __init__(self, message: str, report: Report) -> None:

@@ -93,6 +93,14 @@ def _same_shape(x: Interval, y: Interval) -> None:
         raise CheckError(f"a sum of shapes {x.shape or 'scalar'} and {y.shape or 'scalar'}")
 
 
+_MONOTONE: dict[str, Callable[[Array], Array]] = {
+    "\\exp": np.exp,
+    "\\log": np.log,
+    "\\tanh": np.tanh,
+    "sigmoid": sigmoid,
+}
+
+
 def decimals(node: Any) -> int:
     """The most decimals of any number written in ``node`` (0: every number is exact)."""
     return max((n.decimals for n in walk(node) if isinstance(n, ast.Number)), default=0)
@@ -104,22 +112,14 @@ def is_constant(node: Any, consts: dict[str, float]) -> bool:
         if isinstance(n, ast.Symbol):
             if n.name == "e" and not n.sub and n.layer is None:
                 continue
-            if n.name in FUNCTIONS and n.name != "\\max" and not n.sub and n.layer is None:
-                continue
+            if n.name in _MONOTONE and not n.sub and n.layer is None:
+                continue  # sigma, softmax, diag, max: bound by the network, not arithmetic
             if n.name in consts and not n.sub and n.layer is None:
                 continue
             return False
         if isinstance(n, ast.Deriv | ast.Sum | ast.Iverson | ast.Norm):
             return False
     return True
-
-
-_MONOTONE: dict[str, Callable[[Array], Array]] = {
-    "\\exp": np.exp,
-    "\\log": np.log,
-    "\\tanh": np.tanh,
-    "sigmoid": sigmoid,
-}
 
 
 def _exponent(node: ast.Node) -> int:

@@ -163,11 +163,16 @@ def symbol_layer(sym: ast.Symbol, env: Env) -> int | None:
     return layer
 
 
+class Fixed(int):
+    """A fixed entry written as a digit (``x_3``): a network without it does not have the
+    quantity (like a missing layer), rather than the formula being wrong."""
+
+
 def index_values(sym: ast.Symbol, env: Env, items: list[str]) -> list[int]:
-    out = []
+    out: list[int] = []
     for item in items:
         if item.isdigit():
-            out.append(int(item) - 1)
+            out.append(Fixed(int(item) - 1))
             continue
         if item not in env.idx:
             raise CheckError(f"index {item} of {sym.name} is not bound")
@@ -197,7 +202,8 @@ def entry(value: Array, where: list[int], sym: ast.Symbol) -> Value:
         raise CheckError(f"{sym.name} of shape {value.shape} indexed by {len(where)} indices")
     for i, n in zip(where, value.shape, strict=True):
         if not 0 <= i < n:
-            raise CheckError(f"index {i + 1} out of range 1..{n} in {sym.name}")
+            error = AbsentError if isinstance(i, Fixed) else CheckError
+            raise error(f"index {i + 1} out of range 1..{n} in {sym.name}")
     return float(value[tuple(where)])
 
 
@@ -384,5 +390,6 @@ def derivative(node: ast.Deriv, env: Env) -> Value:
         raise CheckError(f"d{num.name}/d{den.name} of shape {J.shape} needs {J.ndim} indices")
     for i, n in zip(where, J.shape, strict=True):
         if not 0 <= i < n:
-            raise CheckError(f"index {i + 1} out of range 1..{n}")
+            error = AbsentError if isinstance(i, Fixed) else CheckError
+            raise error(f"index {i + 1} out of range 1..{n}")
     return float(J[tuple(where)])

@@ -212,7 +212,12 @@ def _unknown(statement: ast.Statement, consts: tuple[tuple[str, float], ...] = (
     names = {name for name, _ in consts}
     out = []
     for sym in symbols(statement):
-        if sym.name not in KNOWN and sym.name not in names and sym.name not in out and sym.name != "T":
+        if (
+            sym.name not in KNOWN
+            and sym.name not in names
+            and sym.name not in out
+            and sym.name != "T"
+        ):
             out.append(sym.name)
     return out
 
@@ -407,7 +412,9 @@ def _unreadable(st: ast.Statement, consts: tuple[tuple[str, float], ...]) -> str
     return ""
 
 
-def check_display(display: Display, ctx: Context, fill: Callable[[str], str] | None = None) -> Result:
+def check_display(
+    display: Display, ctx: Context, fill: Callable[[str], str] | None = None
+) -> Result:
     where = (
         f"line {display.line}"
         if display.end == display.line
@@ -425,13 +432,13 @@ def check_display(display: Display, ctx: Context, fill: Callable[[str], str] | N
             result.errors.append(f"its placeholders cannot be filled: {error}")
             return result
     tag, errors, evaluated, reason, checks = _check_tex(
-        tex, section_losses(display.headings), ctx, _lead(display.lead, ctx)
+        tex, section_losses(display.headings), ctx, display.lead
     )
     label = f"({tag}) at {where}" if tag else where
     return Result(label, display.line, tex, evaluated, list(errors), reason, checks)
 
 
-def _lead(formulas: tuple[str, ...], ctx: Context) -> ast.Node | None:
+def _lead(formulas: tuple[str, ...]) -> ast.Node | None:
     """The left side of the last inline equation of the lead-in paragraph, if it is a symbol."""
     for tex in reversed(formulas):
         try:
@@ -448,7 +455,7 @@ def _lead(formulas: tuple[str, ...], ctx: Context) -> ast.Node | None:
 
 @cache
 def _check_tex(
-    tex: str, losses: tuple[str, ...] | None, ctx: Context, lead: ast.Node | None
+    tex: str, losses: tuple[str, ...] | None, ctx: Context, lead_in: tuple[str, ...]
 ) -> tuple[str | None, tuple[str, ...], bool, str, int]:
     """(tag, errors, evaluated, reason, checks) of one display equation; memoized, as it
     depends only on its TeX, section and page facts (planted-fault tests re-check pages)."""
@@ -457,14 +464,11 @@ def _check_tex(
     except TexSyntaxError as error:
         return None, (f"does not parse: {error}",), False, "", 0
     statements = list(equation.statements)
-    if (
-        lead is not None
-        and len(statements) == 1
-        and len(statements[0].members) == 1
-        and statements[0].space is None
-    ):
-        only = statements[0]
-        statements = [replace(only, members=(lead, only.members[0]), rels=("=",))]
+    if len(statements) == 1 and len(statements[0].members) == 1 and statements[0].space is None:
+        lead = _lead(lead_in)
+        if lead is not None:
+            only = statements[0]
+            statements = [replace(only, members=(lead, only.members[0]), rels=("=",))]
     unit = 0.5 * 10.0 ** -arith.decimals(equation) if arith.decimals(equation) else 0.0
     errors: list[str] = []
     reasons: list[str] = []

@@ -8,7 +8,8 @@
   so a formula written next to shown numbers is evaluated on the values they were rounded from.
   The page's other formulas are evaluated on a network of the same sizes, activations and loss
   with random values (`networks.twin`), as the derivation's are.
-* **Constants.** ``$\\eta = 0.5$``: a name that is not in the notation, given one number.
+* **Constants.** On a page that shows its network, ``$\\eta = 0.5$``: a name that is not in the
+  notation, given one number in the page's text (two different numbers: not a constant).
 * **An update rule.** ``$\\theta \\leftarrow \\theta - \\eta\\, \\frac{\\partial \\ell}{\\partial
   \\theta}$``: a display ``W^{(2)} \\leftarrow ...`` then claims the rule with W^{(2)} for theta.
 * **A number of classes**, ``$C = 2$``, holds in the section where it is stated (and below it):
@@ -61,6 +62,20 @@ class Statement:
     headings: tuple[str, ...]
 
 
+# The inline formulas that may state something (the others are not parsed, for speed): an entry
+# of the network in a table, sigma, a name given a number, an update rule.
+_ENTRY = re.compile(r"^\s*[xybW][_^].*=")
+_ACTIVATION = re.compile(r"^\s*\\sigma\s*=\s*\\(operatorname|mathrm)\{\w+\}\s*$")
+_CONSTANT = re.compile(r"^\s*(\\[a-zA-Z]+|[a-zA-Z])\s*=\s*[-(\d.{][^=]*$")
+_RULE = re.compile(r"\\leftarrow.*\\partial", re.S)
+
+
+def _may_state(tex: str, in_table: bool) -> bool:
+    if in_table and _ENTRY.match(tex):
+        return True
+    return bool(_ACTIVATION.match(tex) or _CONSTANT.match(tex) or _RULE.search(tex))
+
+
 def _statements(inline: list[Inline], fill: Callable[[str], str] | None) -> list[Statement]:
     out = []
     for item in inline:
@@ -68,8 +83,11 @@ def _statements(inline: list[Inline], fill: Callable[[str], str] | None) -> list
         if "{{" in tex:
             if fill is None:
                 continue
-            tex = fill(tex)
-        if "=" not in tex and "\\leftarrow" not in tex:
+            try:
+                tex = fill(tex)
+            except (ValueError, KeyError):
+                continue  # the page's own fill step reports a placeholder it cannot fill
+        if not _may_state(tex, item.in_table):
             continue
         try:
             equation = parse_equation(tex)
@@ -96,7 +114,9 @@ def _plain(sym: ast.Symbol) -> bool:
     return not sym.sub and sym.layer is None and not sym.post
 
 
-def read(name: str, text: str, inline: list[Inline], fill: Callable[[str], str] | None) -> PageFacts:
+def read(
+    name: str, text: str, inline: list[Inline], fill: Callable[[str], str] | None
+) -> PageFacts:
     statements = _statements(inline, fill)
     consts: dict[str, float | None] = {}
     rule: tuple[str, ast.Node] | None = None
@@ -127,8 +147,10 @@ def read(name: str, text: str, inline: list[Inline], fill: Callable[[str], str] 
                     entries[key] = (value, item.line)
         if st.rels == ("assign",) and isinstance(members[0], ast.Symbol):
             placeholder = members[0]
-            if _plain(placeholder) and placeholder.name not in KNOWN and _has_gradient_by(
-                members[1], placeholder.name
+            if (
+                _plain(placeholder)
+                and placeholder.name not in KNOWN
+                and _has_gradient_by(members[1], placeholder.name)
             ):
                 rule = (placeholder.name, members[1])
     bound = tuple(sorted((k, v) for k, v in consts.items() if v is not None))
@@ -140,19 +162,19 @@ def read(name: str, text: str, inline: list[Inline], fill: Callable[[str], str] 
             tuple(sorted(activations)),
             tuple(sorted(losses)),
         )
+    if net is None:  # constants and the update rule are the settings of a network shown
+        return PageFacts(shown=None, shown_missing=missing, twin=None)
     return PageFacts(
         shown=net,
         shown_missing=missing,
-        twin=None if net is None else twin(net.loss, _sizes(net), _acts(net)),
+        twin=twin(net.loss, _sizes(net), _acts(net)),
         consts=bound,
         rule=rule,
     )
 
 
 def _has_gradient_by(node: ast.Node, name: str) -> bool:
-    return any(
-        isinstance(n, ast.Deriv) and n.den == ast.Symbol(name) for n in walk(node)
-    )
+    return any(isinstance(n, ast.Deriv) and n.den == ast.Symbol(name) for n in walk(node))
 
 
 def _entry(sym: ast.Symbol) -> tuple[str, int, tuple[int, ...]] | None:
@@ -217,7 +239,10 @@ def _shown_network(
     W = tuple(parts[f"W{k}"] for k in range(1, L + 1))
     b = tuple(parts[f"b{k}"] for k in range(1, L + 1))
     sizes = [len(parts["x0"])] + [len(v) for v in b]
-    if any(W[k].shape != (sizes[k + 1], sizes[k]) for k in range(L)) or len(parts["y0"]) != sizes[-1]:
+    if (
+        any(W[k].shape != (sizes[k + 1], sizes[k]) for k in range(L))
+        or len(parts["y0"]) != sizes[-1]
+    ):
         return None, "the sizes of the x, W, b and y the page's tables state do not fit"
     if len(activations) != 1:
         return None, "the page states no single activation ($\\sigma = \\operatorname{sigmoid}$)"
@@ -254,10 +279,12 @@ SECTION_CLASSES = re.compile(r"^\s*C\s*=\s*(\d+)\s*$")
 
 
 def section_classes(inline: list[Inline], headings: tuple[str, ...]) -> int | None:
-    """The number of classes stated in the section ``headings`` or a section above it."""
-    found = None
+    """The number of classes stated in the section ``headings`` or the nearest section above
+    it that states one (the last statement of that section)."""
+    found: tuple[int, int] | None = None  # (depth of the stating section, classes)
     for item in inline:
         m = SECTION_CLASSES.match(item.tex)
-        if m and headings[: len(item.headings)] == item.headings:
-            found = int(m.group(1))
-    return found
+        inside = m is not None and headings[: len(item.headings)] == item.headings
+        if m and inside and (found is None or len(item.headings) >= found[0]):
+            found = (len(item.headings), int(m.group(1)))
+    return None if found is None else found[1]

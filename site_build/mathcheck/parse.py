@@ -172,6 +172,7 @@ class _ToAst(Transformer[Token, Any]):
             if all(p == "T" or isinstance(p, ast.Node) for p in post) and not sub and not layer:
                 return ast.Group((atom,), (), tuple(post))
             raise TexSyntaxError(f"scripts on a {type(atom).__name__}")
+        assert isinstance(atom, ast.Node)
         return atom
 
     def matrix(self, *items: Any) -> ast.Matrix:

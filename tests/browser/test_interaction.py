@@ -138,6 +138,7 @@ def test_search_finds_the_derivation(browser: Any, server: Server) -> None:
         page.on("request", lambda r: asked.append(r.url) if "search_index" in r.url else None)
         page.goto(server.pages[0], wait_until="load")
         page.wait_for_timeout(500)
+        before_search = list(asked)  # html/theme_markup.py: fetched on the first search only
         box = page.locator("input.md-search__input")
         if not box.is_visible():
             page.locator('label[for="__search"]').first.click()
@@ -149,7 +150,8 @@ def test_search_finds_the_derivation(browser: Any, server: Server) -> None:
         meta = page.locator(".md-search-result__meta").inner_text()
     finally:
         context.close()
-    assert len(asked) == 1, f"the search index was fetched {len(asked)} times: {asked}"
+    assert before_search == [], f"the search index was fetched before search was opened: {asked}"
+    assert len(asked) == 1, asked
     hits = [h for h in hrefs if h.split("#")[0].rstrip("/").endswith("derivation")]
     assert hits, f"no derivation result for 'delta' ({meta}): {hrefs}"
     assert not rec.console_errors + rec.page_errors, rec.console_errors + rec.page_errors

@@ -65,7 +65,7 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> None:
     assert proc.returncode == 0, f"the unchanged copy does not build:\n{proc.stderr[-6000:]}"
     assert "Drift probe" in (project / "site" / "notebooks" / "zz_drift" / "index.html").read_text()
     log = proc.stdout + proc.stderr
-    coverage = r"math check: derivation\.md: \d+ of \d+ display equations evaluated"
+    coverage = r"math check: docs/derivation\.md: \d+ of \d+ display equations evaluated"
     assert re.search(coverage, log), f"no math check coverage line:\n{log[-3000:]}"
 
 
@@ -125,35 +125,85 @@ def test_dead_internal_link_and_anchor_fail(baseline: None, tmp_path: Path) -> N
 # A wrong equation fails the build (site_build/markdown/math_check.py), naming the page and the equation.
 # tests/mathcheck/test_derivation.py plants many more through the checker's Python API.
 EQUATION_FAULTS = [
-    # (text on docs/derivation.md, the text with the fault, what the failure must name)
+    # (file, text in it, the text with the fault, what the failure must name)
     (
+        "docs/derivation.md",
         r"\big(W^{(k+1)}\big)^{\top} \delta^{(k+1)}\Big)",
         r"W^{(k+1)} \delta^{(k+1)}\Big)",
         "equation (BP2)",
     ),
     (
+        "docs/derivation.md",
         r"{\partial W^{(k)}} = \delta^{(k)} \big(",
         r"{\partial W^{(k)} = \delta^{(k)} \big(",
         "does not parse",
     ),
     (
+        "docs/derivation.md",
         r"| $(\Delta^{(k)})^\top A^{(k-1)}$ |",
         r"| $\Delta^{(k)} A^{(k-1)}$ |",
         "BP3, batch form, in the ledger",
     ),
+    (  # a numeric line of the worked example: the wrong input times the weight
+        "docs/worked_example.md",
+        r"= {{W1_11}} \cdot {{x_1}} + {{W1_12}}",
+        r"= {{W1_11}} \cdot {{x_2}} + {{W1_12}}",
+        "equation lines ",
+    ),
+    (  # an exercise fragment, shown on the exercises page: BP2 without its transpose
+        "docs/exercises/bp1_bp2.md",
+        r"\big((W^{(k+1)})^{\top} \delta^{(k+1)}\big)",
+        r"\big(W^{(k+1)} \delta^{(k+1)}\big)",
+        "equation lines ",
+    ),
+    (  # a notebook's Markdown cell: BP3 with a factor 2
+        "docs/notebooks/01_check_equations.py",
+        r"= \delta^{(k)} (a^{(k-1)})^\top",
+        r"= 2\delta^{(k)} (a^{(k-1)})^\top",
+        "equation lines ",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "named"), EQUATION_FAULTS, ids=["BP2", "typo", "ledger"])
+@pytest.mark.parametrize(
+    ("path", "old", "new", "named"),
+    EQUATION_FAULTS,
+    ids=["BP2", "typo", "ledger", "worked-example", "exercise", "notebook"],
+)
 def test_wrong_equation_fails(
-    baseline: None, tmp_path: Path, old: str, new: str, named: str
+    baseline: None, tmp_path: Path, path: str, old: str, new: str, named: str
 ) -> None:
     def plant(project: Path) -> None:
-        page = project / "docs" / "derivation.md"
+        page = project / path
         text = page.read_text("utf-8")
-        assert text.count(old) == 1, f"docs/derivation.md no longer has {old!r} exactly once"
+        assert text.count(old) == 1, f"{path} no longer has {old!r} exactly once"
         page.write_text(text.replace(old, new), "utf-8")
 
     log = build_with(tmp_path, plant)
-    assert "math check: derivation.md, equation" in log and named in log, log[-3000:]
-    assert log.count("math check: derivation.md, equation") == 1, log[-3000:]
+    assert f"math check: {path}, equation" in log and named in log, log[-3000:]
+    assert log.count("math check: docs/") == log.count(f"math check: {path}, equation"), (
+        "only the planted fault fails"
+    )
+
+
+# Spellings an author may write for the same equation (docs/derivation.md): they build.
+EQUIVALENT_SPELLINGS = [
+    (r"\odot \big(1 - a^{(L)}\big)", r"\odot \big(-a^{(L)} + 1\big)"),
+    (r"= \delta^{(k)} \big(a^{(k-1)}\big)^{\top}", r"= \delta^{(k)} a^{(k-1)T}"),
+    (r"{\partial a^{(L)}} = \frac{2}{m}\big(", r"{\partial a^{(L)}} = \dfrac{2}{m}\big("),
+    (r"= \big(W^{(k)}\big)^{\top} \delta^{(k)}", r"= \big(W^{(k)}\big)^{\top} \cdot \delta^{(k)}"),
+]
+
+
+def test_equivalent_spellings_build(baseline: None, tmp_path: Path) -> None:
+    project = make_copy(tmp_path)
+    page = project / "docs" / "derivation.md"
+    text = page.read_text("utf-8")
+    for old, new in EQUIVALENT_SPELLINGS:
+        assert old in text, f"docs/derivation.md no longer has {old!r}"
+        text = text.replace(old, new, 1)
+    page.write_text(text, "utf-8")
+    proc = mkdocs_build(project, project / "site")
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    built = (project / "site" / "derivation" / "index.html").read_text("utf-8")
+    assert "\\dfrac" in built and "a^{(k-1)T}" in built

@@ -1,5 +1,6 @@
-"""The math fonts cut to the site's characters (site_build/finish/fonts.py): unit tests, and
-checks of the built site."""
+"""The math fonts cut to the site's characters (site_build/finish/fonts.py) and the search index
+fetched on the first search (site_build/html/theme_markup.py): unit tests, and checks of the
+built site."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import pytest
 from docs_helpers import DOCS, MATH_CSS, MATH_FONTS
 from fontTools.ttLib import TTFont
 
+from site_build import BuildError
 from site_build.finish import fonts
+from site_build.html import theme_markup
 
 VENDORED = MATH_FONTS
 CSS_PATH = MATH_CSS
@@ -75,3 +78,24 @@ def test_built_fonts_draw_every_character_of_the_math(built_site: Path) -> None:
         assert len(cmap(p) - used) <= 3, (p.name, sorted(cmap(p) - used))
     (main,) = [p for p in loaded if p.name == "mjx-ncm-n.woff2"]
     assert main.stat().st_size < (VENDORED / main.name).stat().st_size / 3
+
+
+SETUP = 'function Ei(e,t){return L($(location.protocol!=="file:"),Je("search")).pipe(Re(o=>o))}'
+
+
+def test_defer_search_index_waits_for_the_search_toggle() -> None:
+    out = theme_markup.defer_search_index("a;" + SETUP + ";b")
+    assert out == "a;" + SETUP.replace('location.protocol!=="file:"', "!1") + ";b"
+
+
+@pytest.mark.parametrize("bundle", ["var x=1;", SETUP + SETUP], ids=["missing", "twice"])
+def test_defer_search_index_fails_when_material_changes(bundle: str) -> None:
+    with pytest.raises(BuildError, match=r"update _EAGER_SEARCH in site_build/html/theme_markup"):
+        theme_markup.defer_search_index(bundle)
+
+
+def test_built_bundle_fetches_the_search_index_on_the_first_search_only(built_site: Path) -> None:
+    (bundle,) = built_site.glob("assets/javascripts/bundle.*.min.js")
+    text = bundle.read_text("utf-8")
+    assert not theme_markup._EAGER_SEARCH.search(text)
+    assert len(re.findall(r'[\w$]+\(!1\),[\w$]+\("search"\)', text)) == 1

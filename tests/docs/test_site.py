@@ -17,7 +17,6 @@ reader copies. Every Python block runs as it is, in a fresh interpreter. Skipped
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
 import re
 import subprocess

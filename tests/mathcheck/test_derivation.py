@@ -87,6 +87,26 @@ FAULTS = [
         r"= W^{(k)} \delta^{(k)}",
     ),
     (
+        "(-a+1) spelled with a wrong sign",
+        r"\odot \big(1 - a^{(L)}\big)",
+        r"\odot \big(a^{(L)} - 1\big)",
+    ),
+    (
+        "a^{(k-1)T} on the wrong factor",
+        r"= \delta^{(k)} \big(a^{(k-1)}\big)^{\top}",
+        r"= \delta^{(k)T} a^{(k-1)}",
+    ),
+    (
+        "\\dfrac with a wrong factor",
+        r"{\partial a^{(L)}} = \frac{2}{m}\big(",
+        r"{\partial a^{(L)}} = \dfrac{1}{m}\big(",
+    ),
+    (
+        "\\cdot with a dropped transpose",
+        r"= \big(W^{(k)}\big)^{\top} \delta^{(k)}",
+        r"= W^{(k)} \cdot \delta^{(k)}",
+    ),
+    (
         "Jacobian view: factors swapped",
         r"\mathrm{diag}\big(\sigma'(z^{(k)})\big)\,\big(W^{(k+1)}\big)^{\top}\delta^{(k+1)}.",
         r"\big(W^{(k+1)}\big)^{\top}\mathrm{diag}\big(\sigma'(z^{(k)})\big)\,\delta^{(k+1)}.",
@@ -212,6 +232,22 @@ REWRITES = [
         "J for J^T (the softmax Jacobian is symmetric)",
         r"= J^{\top}\frac{\partial",
         r"= J\frac{\partial",
+    ),
+    ("(-a+1) for (1-a)", r"\odot \big(1 - a^{(L)}\big)", r"\odot \big(-a^{(L)} + 1\big)"),
+    (
+        "a^{(k-1)T} for (a^{(k-1)})^T",
+        r"= \delta^{(k)} \big(a^{(k-1)}\big)^{\top}",
+        r"= \delta^{(k)} a^{(k-1)T}",
+    ),
+    (
+        "\\dfrac",
+        r"{\partial a^{(L)}} = \frac{2}{m}\big(",
+        r"{\partial a^{(L)}} = \dfrac{2}{m}\big(",
+    ),
+    (
+        "\\cdot",
+        r"= \big(W^{(k)}\big)^{\top} \delta^{(k)}",
+        r"= \big(W^{(k)}\big)^{\top} \cdot \delta^{(k)}",
     ),
     (
         "the table's BP2 with its Hadamard factors swapped",

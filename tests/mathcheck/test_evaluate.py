@@ -169,23 +169,153 @@ def test_code_blocks_are_not_read() -> None:
     assert not report.displays
 
 
-def test_other_pages_list_what_does_not_hold_instead_of_failing() -> None:
+def test_every_page_is_strict() -> None:
+    """A false equation fails on any page; what cannot be evaluated is listed with the reason."""
     text = page(
-        r"\sigma(z) = \log(1 + e^{z})",  # an exercise's own sigma (softplus)
-        r"z = {{ z1 }} + 1",  # the worked example's template
+        r"\sigma(z) = \log(1 + e^{z})",  # an exercise's own sigma: a shape error here
+        r"z = {{ z1 }} + 1",  # a placeholder, and nothing to fill it with
         r"\delta^{(k)} = \frac{\partial \ell}{\partial z^{(k)}}",
+        r"\delta^{(k)} = 2\frac{\partial \ell}{\partial z^{(k)}}",
     )
-    strict = check_page(text, "t.md")
-    assert len(strict.failures) == 1, "on the derivation, a false equation fails"
-    lenient = check_page(text, "t.md", strict=False)
-    assert not lenient.failures
-    first, second, third = lenient.displays
-    assert "does not hold in the derivation's notation" in first.reason
-    assert "template" in second.reason
-    assert third.evaluated
+    report = check_page(text, "t.md")
+    first, second, third, fourth = report.displays
+    assert first.errors and "a sum of" in first.errors[0]
+    assert second.errors and "no values were given to fill them" in second.errors[0]
+    assert third.evaluated and not third.errors
+    assert fourth.errors and "sides 1 and 2 differ" in fourth.errors[0]
+
+
+def test_placeholders_are_filled_before_parsing() -> None:
+    text = page(r"\frac{1}{N}\sum_{s=1}^{N} \ell_s = {{ name }}")
+    report = check_page(text, "t.md", fill=lambda tex: tex.replace("{{ name }}", r"\mathcal{L}"))
+    assert not report.failures and report.displays[0].evaluated
 
 
 def test_an_elided_product_is_listed_on_any_page() -> None:
     tex = r"\delta^{(k)} = (W^{(k+1)})^\top \cdots (W^{(L)})^\top \delta^{(L)}"
     report = check_page(page(tex), "t.md")
     assert not report.failures and "leaves terms out" in report.displays[0].reason
+
+
+# ------------------------------------------------------------------ spellings an author may use
+
+
+@pytest.mark.parametrize(
+    ("good", "bad"),
+    [
+        (  # (-a+1) for (1-a)
+            r"\sigma'(z^{(L)}) = a^{(L)} \odot (-a^{(L)} + 1)",
+            r"\sigma'(z^{(L)}) = a^{(L)} \odot (a^{(L)} - 1)",
+        ),
+        (  # a^{(k-1)T} for (a^{(k-1)})^T
+            r"\frac{\partial \ell}{\partial W^{(k)}} = \delta^{(k)} a^{(k-1)T}",
+            r"\frac{\partial \ell}{\partial W^{(k)}} = a^{(k-1)} \delta^{(k)T}",
+        ),
+        (  # \dfrac for \frac
+            r"\dfrac{\partial \ell}{\partial a^{(L)}} = \dfrac{2}{m}\big(a^{(L)} - y\big)",
+            r"\dfrac{\partial \ell}{\partial a^{(L)}} = \dfrac{1}{m}\big(a^{(L)} - y\big)",
+        ),
+        (  # \cdot for juxtaposition
+            r"\frac{\partial \ell}{\partial a^{(k-1)}} = (W^{(k)})^\top \cdot \delta^{(k)}",
+            r"\frac{\partial \ell}{\partial a^{(k-1)}} = W^{(k)} \cdot \delta^{(k)}",
+        ),
+    ],
+    ids=["(-a+1)", "a^{(k-1)T}", "dfrac", "cdot"],
+)
+def test_equivalent_spellings_evaluate(good: str, bad: str) -> None:
+    losses = ("mse",) if "y" in good or "(L)" in good else None
+    count, errors, reason = run(good, losses)
+    assert count and not errors and not reason
+    assert run(bad, losses)[1], f"the wrong variant passed: {bad}"
+
+
+def test_a_one_beside_an_array_needs_opposite_signs() -> None:
+    _, errors, _ = run(r"\sigma'(z^{(L)}) = a^{(L)} \odot (a^{(L)} + 1)", ("mse",))
+    assert errors and "no broadcasting" in errors[0]
+
+
+def test_entries_with_fixed_indices() -> None:
+    """Digits are fixed entries, 1-based; a network without x_3 (2 inputs) is skipped."""
+    good = r"z^{(1)}_2 = W^{(1)}_{21} x_1 + W^{(1)}_{22} x_2 + W^{(1)}_{23} x_3 + b^{(1)}_2"
+    count, errors, _ = run(good)
+    assert not errors and count == sum(2 * n.L for n in networks() if n.width(0) == 3)
+    assert run(good.replace("W^{(1)}_{23}", "W^{(1)}_{32}"))[1]
+    _, errors, _ = run(r"z^{(1)}_9 = b^{(1)}_9")
+    assert errors and "holds nowhere" in errors[0]
+
+
+def test_a_matrix_of_entries() -> None:
+    tex = (
+        r"\frac{\partial \ell}{\partial b^{(2)}} = "
+        r"\begin{bmatrix} \delta^{(2)}_1 \\ \delta^{(2)}_2 \\ \delta^{(2)}_3 \\ \delta^{(2)}_4 \end{bmatrix}"
+    )
+    assert not run(tex, ("mse",))[1]
+    assert run(tex.replace(r"\delta^{(2)}_4", r"\delta^{(2)}_3"), ("mse",))[1]
+
+
+# ------------------------------------------------------------------ shown numbers
+
+
+def test_arithmetic_holds_to_the_rounding_shown() -> None:
+    """0.15 * 0.05 + 0.2 * 0.1 + 0.35 is 0.3775: shown to 4 decimals, any digit change fails."""
+    good = page(r"0.15 \cdot 0.05 + 0.2 \cdot 0.1 + 0.35 = 0.3775")
+    report = check_page(good, "t.md")
+    assert not report.failures and report.displays[0].evaluated
+    for bad in (
+        r"0.16 \cdot 0.05 + 0.2 \cdot 0.1 + 0.35 = 0.3775",
+        r"0.15 \cdot 0.05 + 0.2 \cdot 0.1 + 0.35 = 0.3785",
+    ):
+        report = check_page(page(bad), "t.md")
+        assert report.failures and "beyond the rounding shown" in report.failures[0].errors[0]
+
+
+def test_rounded_results_agree_within_half_a_unit() -> None:
+    # 1 / (1 + e^{-0.3775}) = 0.59326999210...: 0.593269992 holds, 0.593269993 does not
+    assert not check_page(page(r"\frac{1}{1 + e^{-0.3775}} = 0.593269992"), "t.md").failures
+    assert check_page(page(r"\frac{1}{1 + e^{-0.3775}} = 0.593269993"), "t.md").failures
+    # a product of rounded factors carries their rounding: 0.33 * 3 is 0.99 +- 0.015
+    assert not check_page(page(r"0.33 \cdot 3 = 0.99"), "t.md").failures
+    assert check_page(page(r"0.33 \cdot 3 = 1.02"), "t.md").failures
+
+
+def test_interval_arithmetic() -> None:
+    from site_build.mathcheck.arith import Interval, agree
+
+    x = Interval(np.asarray(-1.0), np.asarray(2.0))
+    square = x.power(2)
+    assert float(square.lo) == 0.0 and float(square.hi) == 4.0
+    product = x * Interval(np.asarray(-3.0), np.asarray(1.0))
+    assert (float(product.lo), float(product.hi)) == (-6.0, 3.0)
+    assert agree(Interval.exact(1.0), Interval(np.asarray(0.5), np.asarray(1.0)))
+    assert not agree(Interval.exact(1.0 + 1e-9), Interval(np.asarray(0.5), np.asarray(1.0)))
+
+
+def test_a_formula_beside_numbers_needs_the_page_network() -> None:
+    report = check_page(page(r"\delta^{(2)}_1 = 0.25 \cdot 0.5 = 0.125"), "t.md")
+    (result,) = report.displays
+    assert not result.errors and not result.evaluated
+    assert "compares a formula with shown numbers" in result.reason
+
+
+def test_an_update_without_a_rule_is_listed() -> None:
+    report = check_page(page(r"b^{(1)} \leftarrow \begin{bmatrix} 0.5 - 0.1 \end{bmatrix}"), "t.md")
+    (result,) = report.displays
+    assert not result.errors and "states no update rule" in result.reason
+
+
+def test_a_lone_expression_continues_its_sentence() -> None:
+    text = "The loss is $\\ell = \\frac{1}{m}\\sum_i (a_i^{(L)} - y_i)^2$, which is\n\n" + page(
+        r"\frac{1}{m}\sum_{i=1}^{m} \big(a_i^{(L)} - y_i\big)^2"
+    )
+    report = check_page("### Mean squared error\n\n" + text, "t.md")
+    assert not report.failures and report.displays[0].evaluated
+    wrong = text.replace(r"\frac{1}{m}\sum_{i=1}", r"\frac{2}{m}\sum_{i=1}")
+    assert check_page("### Mean squared error\n\n" + wrong, "t.md").failures
+
+
+def test_a_section_that_states_c_is_read_on_that_many_classes() -> None:
+    two = r"\ell = -y_1 \log p_1 - y_2 \log p_2"
+    text = "### Softmax cross-entropy\n\nWith $C = 2$ classes:\n\n" + page(two)
+    report = check_page(text, "t.md")
+    assert not report.failures and report.displays[0].evaluated
+    assert check_page(text.replace("$C = 2$", "$C = 3$"), "t.md").failures

@@ -1,53 +1,63 @@
-"""hooks/math_check.py: checks every documentation page, logs the coverage, fails on a wrong
-equation of the strict page only."""
+"""The build step site_build/markdown/math_check.py: plain text in, a report out; a wrong
+equation raises MathCheckError naming the file and the equation, on every page."""
 
 from __future__ import annotations
 
-import importlib.util
-import logging
-from pathlib import Path
-from types import ModuleType, SimpleNamespace
-
 import pytest
-from mkdocs.exceptions import PluginError
 
-HOOK = Path(__file__).resolve().parents[2] / "hooks" / "math_check.py"
+from site_build.markdown.math_check import MathCheckError, Report, check_source
+
 GOOD = "$$\n\\delta^{(k)} = \\frac{\\partial \\ell}{\\partial z^{(k)}}\n$$\n"
-BAD = "$$\n\\delta^{(k)} = 2 \\frac{\\partial \\ell}{\\partial z^{(k)}}\n$$\n"
+BAD = "$$\n\\delta^{(k)} = 2 \\frac{\\partial \\ell}{\\partial z^{(k)}} \\tag{D}\n$$\n"
+APPROX = "$$\n\\frac{\\partial \\ell}{\\partial \\theta} \\approx \\frac{\\ell(\\theta + \\epsilon) - \\ell(\\theta - \\epsilon)}{2\\epsilon}\n$$\n"
 
 
-def load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("math_check_hook", HOOK)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def test_reports_coverage_and_what_it_does_not_evaluate() -> None:
+    report = check_source("docs/other.md", GOOD + "\n" + APPROX)
+    assert isinstance(report, Report) and report.evaluated == 1
+    lines = report.log_lines()
+    assert lines[0] == "math check: docs/other.md: 1 of 2 display equations evaluated"
+    assert lines[1] == ("  not evaluated: lines 5-7: an approximation (\\approx), not an identity")
+    assert report.cpu_seconds >= 0
 
 
-def files(tmp_path: Path, pages: dict[str, str]) -> SimpleNamespace:
-    entries = []
-    for name, text in pages.items():
-        path = tmp_path / name
-        path.write_text(text)
-        entries.append(SimpleNamespace(src_uri=name, abs_src_path=str(path)))
-    return SimpleNamespace(documentation_pages=lambda: entries)
+def test_a_file_without_math_logs_nothing() -> None:
+    assert check_source("docs/plain.md", "no math here, $x$ inline only").log_lines() == []
 
 
-def test_logs_coverage_and_passes(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    hook = load()
-    caplog.set_level(logging.INFO)
-    fs = files(tmp_path, {"derivation.md": GOOD, "other.md": BAD, "plain.md": "no math"})
-    assert hook.on_files(fs, None) is fs
-    text = caplog.text
-    assert "math check: derivation.md: 1 of 1 display equations evaluated" in text
-    assert "math check: other.md: 0 of 1 display equations evaluated" in text
-    assert "does not hold in the derivation's notation" in text
-    assert "plain.md" not in text
+@pytest.mark.parametrize("name", ["docs/derivation.md", "docs/any_page.md", "docs/exercises/x.md"])
+def test_a_wrong_equation_fails_on_every_page(name: str) -> None:
+    with pytest.raises(MathCheckError) as caught:
+        check_source(name, GOOD + "\n" + BAD)
+    message = str(caught.value)
+    assert message == (
+        f"math check: {name}, equation (D) at lines 5-7: sides 1 and 2 differ: "
+        "relative error 5.00e-01 (network mse, k = 1, sample 1)"
+    )
+    assert len(caught.value.report.failures) == 1
 
 
-def test_a_wrong_equation_on_the_derivation_fails(tmp_path: Path) -> None:
-    hook = load()
-    with pytest.raises(
-        PluginError, match=r"derivation\.md, equation lines 1-3: sides 1 and 2 differ"
-    ):
-        hook.on_files(files(tmp_path, {"derivation.md": BAD}), None)
+def test_every_failing_equation_is_listed() -> None:
+    with pytest.raises(MathCheckError) as caught:
+        check_source("docs/t.md", BAD + "\n" + BAD.replace("{D}", "{E}"))
+    assert "equation (D)" in str(caught.value) and "equation (E)" in str(caught.value)
+
+
+def test_a_notebook_keeps_the_line_numbers_of_its_py_file() -> None:
+    text = "# %%\nx = 1\n\n# %% [markdown]\n# Text\n#\n" + "".join(
+        "# " + line + "\n" for line in BAD.splitlines()
+    )
+    with pytest.raises(MathCheckError, match=r"01\.py, equation \(D\) at lines 7-9"):
+        check_source("docs/notebooks/01.py", text)
+
+
+def test_fill_is_applied_to_displays_only_as_given() -> None:
+    text = "$$\n\\delta^{(k)} = {{ which }}\n$$\n"
+    report = check_source(
+        "docs/t.md",
+        text,
+        lambda tex: tex.replace("{{ which }}", "\\frac{\\partial \\ell}{\\partial z^{(k)}}"),
+    )
+    assert report.evaluated == 1
+    with pytest.raises(MathCheckError, match="no values were given to fill them"):
+        check_source("docs/t.md", text)

@@ -99,6 +99,41 @@ def test_typos_do_not_parse(tex: str) -> None:
         parse_equation(tex)
 
 
+def test_numbers_keep_their_decimals() -> None:
+    (lhs, rhs) = one(r"0.15 = 2").members
+    assert lhs == ast.Number(0.15, 2) and rhs == ast.Number(2)
+
+
+def test_cdot_is_a_product_and_dfrac_a_fraction() -> None:
+    (member,) = one(r"\dfrac{1}{2} \cdot 0.5 \cdot (-0.25)").members
+    assert isinstance(member, ast.Product) and len(member.factors) == 3
+    assert member.factors[0] == ast.Frac(ast.Number(1), ast.Number(2))
+
+
+def test_a_row_that_starts_with_a_relation_continues_the_chain() -> None:
+    st = one(r"\begin{aligned} a &= b \\ &= c \\ &\approx d \end{aligned}")
+    assert len(st.members) == 4 and st.rels == ("=", "=", "approx")
+
+
+def test_an_update_and_a_matrix() -> None:
+    st = one(r"b^{(2)} &\leftarrow \begin{bmatrix} 0.6 - 0.5 & 1 \\ 2 & 3 \end{bmatrix} \\ &= 4")
+    assert st.rels == ("assign", "=")
+    matrix = st.members[1]
+    assert isinstance(matrix, ast.Matrix) and len(matrix.rows) == 2 and len(matrix.rows[0]) == 2
+
+
+def test_square_brackets_group() -> None:
+    (member,) = one(r"\frac{1}{2}\Big[(a - y)^2\Big]").members
+    assert isinstance(member, ast.Product) and isinstance(member.factors[1], ast.Group)
+
+
+def test_layer_and_bare_t_in_one_superscript() -> None:
+    (member,) = one(r"a^{(k-1)T}").members
+    assert member == ast.Symbol("a", layer=ast.Layer("k", -1), post=("T",))
+    with pytest.raises(TexSyntaxError):
+        parse_equation(r"a^{(k-1)x}")
+
+
 def _walk(node: object) -> list[object]:
     from site_build.mathcheck.bind import walk
 
