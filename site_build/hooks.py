@@ -78,12 +78,6 @@ def on_config(config: Any) -> Any:
     return config
 
 
-def on_serve(server: Any, config: Any, builder: Any) -> Any:
-    for folder in ("src", "site_build"):  # what the pages and their numbers are made from
-        server.watch(str(ROOT / folder))
-    return server
-
-
 @event_priority(100)  # before mkdocs-jupyter takes the notebook files
 def on_files(files: Files, config: Any) -> Files:
     wheel = sb.downloads.CACHE / "wheel" / sb.downloads.wheel_name()

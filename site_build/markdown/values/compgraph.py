@@ -1,12 +1,8 @@
 """The worked example's computational graph as inline SVG, drawn from the computed numbers.
 
-Nodes x, W1, b1, z1, a1, W2, b2, z2, a2, y and the loss, read top to bottom. Each node shows its
-forward value (upright, class ``cg-value``) above a rule and its gradient $\\partial\\ell/\\partial
-\\text{node}$ below it (italic, class ``cg-grad``): position and style tell them apart, the two
-colours (docs/javascripts/extra.css, one pair per palette) only help. The SVG needs no script.
-Screen readers get the ``<title>`` and a ``<desc>`` that lists every value and gradient; the
-same numbers follow in a table (``<details>``) for everyone.
-
+Each node shows its value (upright, class ``cg-value``) above a rule and its gradient
+$\\partial\\ell/\\partial \\text{node}$ below it (italic, ``cg-grad``), so colour is not needed.
+Screen readers get the ``<title>`` and a ``<desc>`` listing every number; a table follows.
 Vectors are drawn as columns (one sample, column vectors), matrices in their (m, n) layout.
 """
 
@@ -31,7 +27,9 @@ ROW_PITCH = 140
 TOP = 50  # room for the legend
 LINE = 14
 ELL, MINUS = "\u2113", "\u2212"  # script l (the loss), minus sign
-VALUE_FILL, GRAD_FILL = "#1d4ed8", "#b91c1c"  # light palette; extra.css sets both per palette
+# The fills are the light palette's; docs/javascripts/extra.css sets them per palette.
+VALUE_STYLE = 'class="cg-value" fill="#1d4ed8"'
+GRAD_STYLE = 'class="cg-grad" font-style="italic" fill="#b91c1c"'
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ class Node:
 def nodes(step: Step) -> list[Node]:
     """The graph's nodes, placed on a 3-column grid (rows top to bottom)."""
     l1, l2 = step.layers
-    one = np.ones(1)
+    loss = np.array([step.loss])
     return [
         Node("W1", "W⁽¹⁾", "weights", 0, 0, l1.W, l1.dW, "W 1"),
         Node("x", "x = a⁽⁰⁾", "input", 1, 0, step.x, step.grad_x, "x"),
@@ -63,22 +61,12 @@ def nodes(step: Step) -> list[Node]:
         Node("z2", "z⁽²⁾", "= W⁽²⁾a⁽¹⁾ + b⁽²⁾", 1, 3, l2.z, l2.delta, "z 2"),
         Node("a2", "a⁽²⁾", "= sigmoid(z⁽²⁾)", 1, 4, l2.a, l2.grad_a, "a 2"),
         Node("y", "y", "target", 2, 4, step.y, None, "y"),
-        Node("loss", ELL, "= MSE(a⁽²⁾, y)", 1, 5, np.array([step.loss]), one, "The loss"),
+        Node("loss", ELL, "= MSE(a⁽²⁾, y)", 1, 5, loss, np.ones(1), "The loss"),
     ]
 
 
-EDGES = [
-    ("W1", "z1"),
-    ("x", "z1"),
-    ("b1", "z1"),
-    ("z1", "a1"),
-    ("W2", "z2"),
-    ("a1", "z2"),
-    ("b2", "z2"),
-    ("z2", "a2"),
-    ("a2", "loss"),
-    ("y", "loss"),
-]
+INPUTS = {"z1": "W1 x b1", "a1": "z1", "z2": "W2 a1 b2", "a2": "z2", "loss": "a2 y"}
+EDGES = [(src, dst) for dst, srcs in INPUTS.items() for src in srcs.split()]
 
 
 def figure_number(value: float) -> str:
@@ -103,59 +91,48 @@ def _xy(node: Node) -> tuple[int, int]:
     return COLS[node.col], TOP + node.row * ROW_PITCH
 
 
+def _text_rows(rows: list[list[str]], cx: int, ty: int, style: str) -> list[str]:
+    """One ``<text>`` per entry: rows LINE apart from ``ty``, columns ENTRY_PITCH apart around cx."""
+    return [
+        f'<text {style} x="{cx + (j - (len(row) - 1) / 2) * ENTRY_PITCH:g}" y="{ty + i * LINE}" '
+        f'text-anchor="middle">{html.escape(entry)}</text>'
+        for i, row in enumerate(rows)
+        for j, entry in enumerate(row)
+    ]
+
+
 def _node_svg(node: Node) -> str:
     x, y = _xy(node)
-    NODE_W = NODE_WS[node.col]
-    cx = x + NODE_W // 2
+    w = NODE_WS[node.col]
+    cx = x + w // 2
+    values = _rows(node.value)
+    grads = [["none: a constant"]] if node.grad is None else _rows(node.grad)
+    rule = y + 29 + max(len(values) + 1, 3) * LINE + 2  # below the values, at least 2 rows down
     parts = [
         f'<g class="cg-node" id="cg-{node.key}">',
-        f'<rect class="cg-box" x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="8" '
+        f'<rect class="cg-box" x="{x}" y="{y}" width="{w}" height="{NODE_H}" rx="8" '
         'fill="none" stroke="currentColor" stroke-width="1.2"/>',
-    ]
-    parts.append(
         f'<text x="{cx}" y="{y + 16}" text-anchor="middle" font-weight="bold" font-size="13" '
-        f'fill="currentColor">{html.escape(node.label)}</text>'
-    )
-    parts.append(
+        f'fill="currentColor">{html.escape(node.label)}</text>',
         f'<text x="{cx}" y="{y + 29}" text-anchor="middle" font-size="10.5" '
-        f'fill="currentColor">{html.escape(node.op)}</text>'
-    )
-    ty = y + 29 + LINE + 2
-    ty = _text_rows(parts, _rows(node.value), cx, ty, f'class="cg-value" fill="{VALUE_FILL}"')
-    ty = max(ty, y + 29 + 3 * LINE + 2)
-    parts.append(
-        f'<line x1="{x + 10}" x2="{x + NODE_W - 10}" y1="{ty - 10}" y2="{ty - 10}" '
-        'stroke="currentColor" stroke-width="0.6" stroke-dasharray="3 3"/>'
-    )
-    grad_rows = [["none: a constant"]] if node.grad is None else _rows(node.grad)
-    style = f'class="cg-grad" font-style="italic" fill="{GRAD_FILL}"'
-    _text_rows(parts, grad_rows, cx, ty + 6, style)
-    parts.append("</g>")
+        f'fill="currentColor">{html.escape(node.op)}</text>',
+        *_text_rows(values, cx, y + 29 + LINE + 2, VALUE_STYLE),
+        f'<line x1="{x + 10}" x2="{x + w - 10}" y1="{rule - 10}" y2="{rule - 10}" '
+        'stroke="currentColor" stroke-width="0.6" stroke-dasharray="3 3"/>',
+        *_text_rows(grads, cx, rule + 6, GRAD_STYLE),
+        "</g>",
+    ]
     return "".join(parts)
 
 
-def _text_rows(parts: list[str], rows: list[list[str]], cx: int, ty: int, style: str) -> int:
-    """Append one ``<text>`` per entry (columns ENTRY_PITCH apart, centred on cx); return the next y."""
-    for row in rows:
-        for j, entry in enumerate(row):
-            ex = cx + (j - (len(row) - 1) / 2) * ENTRY_PITCH
-            parts.append(
-                f'<text {style} x="{ex:g}" y="{ty}" text-anchor="middle">{html.escape(entry)}</text>'
-            )
-        ty += LINE
-    return ty
-
-
 def _edge_svg(src: Node, dst: Node) -> str:
-    sx, sy = _xy(src)
-    dx, dy = _xy(dst)
-    x1, y1 = sx + NODE_WS[src.col] // 2, sy + NODE_H
-    x2, y2 = dx + NODE_WS[dst.col] // 2, dy
     if dst.row != src.row + 1:
         raise ValueError(f"edge {src.key} -> {dst.key} must go down one row")
-    x2 += (src.col - dst.col) * 36  # side inputs land left or right of the centre
+    (sx, sy), (dx, dy) = _xy(src), _xy(dst)
+    x1, y1 = sx + NODE_WS[src.col] // 2, sy + NODE_H
+    x2 = dx + NODE_WS[dst.col] // 2 + (src.col - dst.col) * 36  # side inputs land off centre
     return (
-        f'<line class="cg-edge" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2 - 2}" '
+        f'<line class="cg-edge" x1="{x1}" y1="{y1}" x2="{x2}" y2="{dy - 2}" '
         'stroke="currentColor" stroke-width="1.2" marker-end="url(#cg-arrow)"/>'
     )
 
@@ -173,11 +150,9 @@ def description(step: Step) -> str:
     for node in nodes(step):
         op = node.op.translate(_PLAIN)
         made = f", computed as {op[2:]}" if op.startswith("= ") else f", the {op}"
-        grad = (
-            "no gradient, it is a constant"
-            if node.grad is None
-            else f"gradient {_spoken(node.grad)}"
-        )
+        grad = "no gradient, it is a constant"
+        if node.grad is not None:
+            grad = f"gradient {_spoken(node.grad)}"
         parts.append(f"{node.spoken}{made}: value {_spoken(node.value)}; {grad}.")
     parts.append(
         "Edges: W 1, x and b 1 feed z 1; z 1 feeds a 1; W 2, a 1 and b 2 feed z 2; "
@@ -191,7 +166,6 @@ def svg(step: Step) -> str:
     by_key = {n.key: n for n in nodes(step)}
     width = COLS[-1] + NODE_WS[-1] + 8
     height = TOP + 5 * ROW_PITCH + NODE_H + 8
-    legend_y = 20
     parts = [
         f'<svg class="compgraph-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} '
         f'{height}" width="{width}" height="{height}" role="img" '
@@ -201,14 +175,12 @@ def svg(step: Step) -> str:
         '<defs><marker id="cg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" '
         'fill="currentColor"/></marker></defs>',
-        f'<text x="8" y="{legend_y}" class="cg-value" fill="{VALUE_FILL}">value (upright, '
-        "above the line)</text>",
-        f'<text x="8" y="{legend_y + 17}" class="cg-grad" '
-        f'font-style="italic" fill="{GRAD_FILL}">gradient ∂{ELL}/∂node (italic, below the line)</text>',
+        f'<text x="8" y="20" {VALUE_STYLE}>value (upright, above the line)</text>',
+        f'<text x="8" y="37" {GRAD_STYLE}>gradient ∂{ELL}/∂node (italic, below the line)</text>',
+        *[_edge_svg(by_key[a], by_key[b]) for a, b in EDGES],
+        *[_node_svg(n) for n in by_key.values()],
+        "</svg>",
     ]
-    parts += [_edge_svg(by_key[a], by_key[b]) for a, b in EDGES]
-    parts += [_node_svg(n) for n in by_key.values()]
-    parts.append("</svg>")
     return "\n".join(parts)
 
 
@@ -218,19 +190,18 @@ def table(step: Step) -> str:
         "<thead><tr><th>Node</th><th>Computed as</th><th>Value</th>"
         f"<th>Gradient ∂{ELL}/∂node</th></tr></thead>"
     )
-    rows = []
-    for n in nodes(step):
-        grad = "none (a constant)" if n.grad is None else _spoken(n.grad)
-        rows.append(
-            f"<tr><td>{html.escape(n.label)}</td><td>{html.escape(n.op.removeprefix('= '))}</td>"
-            f"<td>{_spoken(n.value)}</td><td>{grad}</td></tr>"
-        )
+    rows = [
+        f"<tr><td>{html.escape(n.label)}</td><td>{html.escape(n.op.removeprefix('= '))}</td>"
+        f"<td>{_spoken(n.value)}</td>"
+        f"<td>{'none (a constant)' if n.grad is None else _spoken(n.grad)}</td></tr>"
+        for n in nodes(step)
+    ]
     return f"<table>{head}<tbody>{''.join(rows)}</tbody></table>"
 
 
 def figure_html(step: Step) -> str:
     """The SVG in a figure that scrolls sideways on a narrow screen, then its table. The figure
-    stays out of the search index: 130 numbers are noise there and weigh 5 kB on every page."""
+    stays out of the search index: its 130 numbers would be noise there."""
     return (
         '<figure class="compgraph" data-search-exclude>\n'
         '<div class="compgraph-scroll" role="region" tabindex="0" '

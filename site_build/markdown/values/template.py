@@ -5,9 +5,6 @@ trailing zeros dropped (0.37749999999999995 -> ``0.3775``), a string is inserted
 example a figure's HTML). ``{{ name | p }}`` wraps a negative number in parentheses, for a
 factor in a product: ``0.5 \\cdot (-0.0226)``. An unknown name, a malformed placeholder or a
 ``{{`` left over is an error, so a typo in the template fails the build instead of showing.
-
-Every page is filled by this one function (``values.fill_page``): prose values that are
-ready-made text, and the worked example's numbers named after the math (``W1_11``, ``dW2_21``).
 """
 
 from __future__ import annotations

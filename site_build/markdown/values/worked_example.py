@@ -6,20 +6,14 @@ $\\ell = \\frac{1}{2}\\sum_{i=1}^{2} (a_i^{(2)} - y_i)^2$ (``bp.MSELoss``, $m = 
 batch loss $\\mathcal{L}$ equals $\\ell$, so the package's ``dW`` and ``db`` are $\\partial\\ell/\\partial W^{(k)}$
 and $\\partial\\ell/\\partial b^{(k)}$.
 
-Nothing here re-derives a gradient. The network is ``bp.Sequential(bp.Linear, Sigmoid, bp.Linear,
-Sigmoid)`` run by ``net.forward``, ``bp.MSELoss`` and ``net.backward``; the sigmoids are
-``RecordingSigmoid``, a ``bp.Sigmoid`` that keeps what passed through it: $z^{(k)}$ and
-$a^{(k)}$ on the way forward, $\\partial\\ell/\\partial a^{(k)}$ and the value its backward returns,
-$\\delta^{(k)}$, on the way back. ``dW``/``db`` are read from the ``bp.Linear`` layers and the
-update is one ``bp.SGD`` step.
-
-The code works on a batch of one row; every vector here is returned as a 1-D array of shape
-(m,), i.e. the column vector of the math, and every matrix in the (out, in) layout of the math.
+Nothing here re-derives a gradient: the package computes everything, and ``RecordingSigmoid``
+keeps what passed through the sigmoids. The code runs a batch of one row; every vector is
+returned with shape (m,), the column vector of the math, every matrix in the (out, in) layout.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -36,8 +30,7 @@ W2 = np.array([[0.40, 0.45], [0.50, 0.55]])
 B2 = np.array([0.60, 0.60])
 LR = 0.5
 
-# What the walk-through prints for its own step (biases fixed). The page shows them beside the
-# package's numbers; the tests hold their own copy of these values.
+# What the walk-through prints for its own step (biases fixed), shown beside the package's.
 PUBLISHED_LOSS = 0.298371109
 PUBLISHED_LOSS_AFTER = 0.291027924
 PUBLISHED_W1 = np.array([[0.149780716, 0.19956143], [0.24975114, 0.29950229]])
@@ -137,12 +130,8 @@ def one_step(update_biases: bool = True) -> Step:
     loss_after = loss_fn.forward(net.forward(X), Y)
     # --8<-- [end:step]
     assert grad_x is not None
-    layers = [
-        Layer(W, b, z, a, grad_a, delta, dW, db, W_new, b_new)
-        for (W, b), (z, a, grad_a, delta, dW, db), (W_new, b_new) in zip(
-            before, passes, after, strict=True
-        )
-    ]
+    # Layer's fields in order: (W, b), then (z, a, grad_a, delta, dW, db), then (W_new, b_new).
+    layers = [Layer(*(b + p + a)) for b, p, a in zip(before, passes, after, strict=True)]
     return Step(X[0], Y[0], (layers[0], layers[1]), loss, grad_x[0], loss_after)
 
 
@@ -178,30 +167,23 @@ def _entries(prefix: str, array: NDArray[Any]) -> dict[str, float]:
     return {f"{prefix}_{i + 1}{j + 1}": float(array[i, j]) for i, j in np.ndindex(array.shape)}
 
 
-def step_values(step: Step, prefix: str = "") -> dict[str, float]:
-    """Every number of ``step`` under a flat name, as the page's template uses them.
+# A Layer field's name on the page, {} standing for k; any other field f is "f{}".
+_PAGE_NAMES = {"grad_a": "da{}", "W_new": "W{}new", "b_new": "b{}new"}
 
-    Layer k gives ``W{k}_ij``, ``b{k}_i`` (before the step), ``z{k}_i``, ``a{k}_i``,
-    ``da{k}_i`` ($\\partial\\ell/\\partial a^{(k)}_i$), ``delta{k}_i``, ``dW{k}_ij``, ``db{k}_i``,
-    ``W{k}new_ij``, ``b{k}new_i``; the step gives ``x_i``, ``y_i``, ``dx_i``, ``loss``,
-    ``loss_after``. ``prefix`` goes in front of every name.
+
+def step_values(step: Step, prefix: str = "") -> dict[str, float]:
+    """Every number of ``step`` under a flat name for the page's template, ``prefix`` in front.
+
+    Layer k gives ``W{k}_ij``, ``b{k}_i``, ``z{k}_i``, ``a{k}_i``, ``da{k}_i`` (dl/da),
+    ``delta{k}_i``, ``dW{k}_ij``, ``db{k}_i``, ``W{k}new_ij``, ``b{k}new_i``; the step gives
+    ``x_i``, ``y_i``, ``dx_i``, ``loss``, ``loss_after``.
     """
     out = _entries("x", step.x) | _entries("y", step.y) | _entries("dx", step.grad_x)
     out |= {"loss": step.loss, "loss_after": step.loss_after}
     for k, layer in enumerate(step.layers, start=1):
-        for name, array in (
-            ("W", layer.W),
-            ("b", layer.b),
-            ("z", layer.z),
-            ("a", layer.a),
-            ("da", layer.grad_a),
-            ("delta", layer.delta),
-            ("dW", layer.dW),
-            ("db", layer.db),
-            ("W{}new", layer.W_new),
-            ("b{}new", layer.b_new),
-        ):
-            out |= _entries(name.format(k) if "{}" in name else f"{name}{k}", array)
+        for field in fields(layer):
+            name = _PAGE_NAMES.get(field.name, field.name + "{}").format(k)
+            out |= _entries(name, getattr(layer, field.name))
     return {prefix + name: value for name, value in out.items()}
 
 

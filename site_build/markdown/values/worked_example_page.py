@@ -24,10 +24,9 @@ def section(source: str, name: str) -> str:
 
 
 def code_shown() -> str:
-    """What the page shows of site_build/markdown/values/worked_example.py: the recorder and the step."""
+    """What the page shows of worked_example.py: the recorder, the network and the step."""
     source = inspect.getsource(worked_example)
-    parts = [section(source, name) for name in ("recorder", "network", "step")]
-    return "\n\n\n".join(parts)
+    return "\n\n\n".join(section(source, name) for name in ("recorder", "network", "step"))
 
 
 @cache
