@@ -1,16 +1,12 @@
 """Render every Mermaid diagram of the site to SVG, once per palette: `make diagrams`.
 
-The site shows diagrams as inline SVG, so readers download no Mermaid at all (its flowchart
-code alone is 0.86 MB, more than half of the derivation page's 1.5 MB budget). This script is
-the author-side half: it renders each ```mermaid fence in docs/**/*.md with the vendored
-Mermaid (docs/assets/vendor/mermaid, pinned in vendor.lock) in headless Chromium, in Mermaid's
-"default" theme for the light palette and its "dark" theme for the dark one, and writes
-docs/assets/diagrams/<key>.svg, where <key> hashes the Mermaid version, the theme and the
-diagram source. site_build/html/diagrams.py inlines those files and fails the build when a
-diagram has no SVG for its current source, i.e. when this script has to run again.
+The site inlines the SVGs, so readers download no Mermaid at all. This script renders each
+```mermaid fence in docs/**/*.md with the vendored Mermaid in headless Chromium (its "default"
+theme for the light palette, "dark" for the dark one) into docs/assets/diagrams/<key>.svg, <key>
+hashing the Mermaid version, theme and source, and removes the SVGs of diagrams that are gone.
+site_build/html/diagrams.py inlines them and fails the build when one is missing.
 
 Needs Chromium at /usr/bin/chromium (Debian: apt-get install chromium) and Python playwright.
-Files for diagrams that no longer exist are removed.
 """
 
 from __future__ import annotations
@@ -28,15 +24,9 @@ from site_build.html.diagrams import DIAGRAM_DIR, THEMES, diagram_key, mermaid_v
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 # Material's font stack with `theme.font: false`, so labels are measured as the site draws them.
 FONT = "-apple-system, BlinkMacSystemFont, Helvetica, Arial, sans-serif"
 FENCE = re.compile(r"^```mermaid[^\n]*\n(.*?)^```", re.M | re.S)
@@ -56,12 +46,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 def diagram_sources() -> list[str]:
     """Every Mermaid fence in the site's Markdown pages, as the hook will see it."""
-    sources = []
-    for page in sorted((ROOT / "docs").glob("**/*.md")):
-        if "vendor" in page.parts:
-            continue
-        sources += [m.group(1).strip() for m in FENCE.finditer(page.read_text("utf-8"))]
-    return sources
+    pages = sorted(p for p in (ROOT / "docs").glob("**/*.md") if "vendor" not in p.parts)
+    return [m.group(1).strip() for page in pages for m in FENCE.finditer(page.read_text("utf-8"))]
 
 
 def main() -> int:

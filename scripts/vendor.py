@@ -1,15 +1,9 @@
 """Fetch the site's third-party code (MathJax 4, its font, Mermaid, axe-core) from the npm registry.
 
-For every package in ``vendor.lock`` this runs ``npm pack NAME@VERSION`` in a temporary
-directory, checks the tarball's sha512 against the lock (SRI form ``sha512-<base64>``), and
-extracts
-
-* the files the *site* ships into ``docs/assets/vendor/<name without scope>/`` (``KEEP``),
-  together with the package's license, and
-* for the packages that build and test *tools* run (``TOOLS``: MathJax typesets the math in
-  Node when the site builds, axe-core audits pages in the browser suite), the whole package
-  into ``node_modules/<name>/`` (git-ignored, never copied into the site).
-
+For every package in ``vendor.lock`` this runs ``npm pack NAME@VERSION``, checks the tarball's
+sha512 against the lock (SRI form ``sha512-<base64>``), and extracts the files the *site* ships
+(``KEEP``, plus the license) into ``docs/assets/vendor/<name without scope>/``, and the packages
+that build and test *tools* run (``TOOLS``) whole into ``node_modules/<name>/`` (git-ignored).
 ``docs/assets/vendor/.complete`` is written last; when it already matches the lock and the
 extraction rules, and every tool package is in place, the script does nothing.
 
@@ -27,6 +21,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,23 +30,14 @@ DEST = ROOT / "docs" / "assets" / "vendor"
 TOOLS_DEST = ROOT / "node_modules"
 STAMP_NAME = ".complete"
 
-# What the site ships from each package (paths inside the tarball, relative to "package/").
-# Loose Markdown files are never copied, whatever the patterns say: MkDocs would turn them
-# into site pages. An empty list: the site ships nothing of that package.
+# What the site ships from each package (paths inside the tarball, relative to "package/");
+# never Markdown files, whatever the patterns say: MkDocs would turn them into site pages.
 KEEP: dict[str, list[str]] = {
-    # MathJax runs only when the site builds (scripts/typeset.mjs, in Node): readers get
-    # typeset HTML and CSS, and none of MathJax's JavaScript.
-    "mathjax": [],
-    # The CommonHTML font's woff2 files, which the typeset math's CSS points to.
-    "@mathjax/mathjax-newcm-font": ["chtml/woff2/*.woff2"],
-    # Mermaid's ESM build: a small entry module that imports only the chunks a diagram needs
-    # (scripts/render_diagrams.py renders the diagrams with it ahead of time).
-    "mermaid": [
-        "dist/mermaid.esm.min.mjs",
-        "dist/chunks/mermaid.esm.min/*.mjs",
-    ],
-    # The browser suite's accessibility audit (tests/browser): never part of the site.
-    "axe-core": [],
+    "mathjax": [],  # runs only when the site builds (site_build/finish/typeset.mjs, in Node)
+    "@mathjax/mathjax-newcm-font": ["chtml/woff2/*.woff2"],  # the typeset math's CSS uses them
+    # The ESM entry imports only the chunks a diagram needs (scripts/render_diagrams.py).
+    "mermaid": ["dist/mermaid.esm.min.mjs", "dist/chunks/mermaid.esm.min/*.mjs"],
+    "axe-core": [],  # the browser suite's accessibility audit (tests/browser)
 }
 # Packages unpacked whole (minus Markdown) into node_modules/<name>/ for build and test tools.
 TOOLS = ["mathjax", "@mathjax/mathjax-newcm-font", "axe-core"]
@@ -63,8 +49,7 @@ class VendorError(RuntimeError):
 
 
 def load_lock() -> list[dict[str, str]]:
-    data = json.loads(LOCK.read_text(encoding="utf-8"))
-    packages = data["packages"]
+    packages = json.loads(LOCK.read_text(encoding="utf-8"))["packages"]
     for pkg in packages:
         if set(pkg) != {"name", "version", "integrity"}:
             raise VendorError(
@@ -96,13 +81,8 @@ def sri_sha512(path: Path) -> str:
 
 def npm_pack(npm: str, spec: str, workdir: Path) -> Path:
     before = set(workdir.glob("*.tgz"))
-    proc = subprocess.run(
-        [npm, "pack", spec, "--ignore-scripts", "--silent"],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    command = [npm, "pack", spec, "--ignore-scripts", "--silent"]
+    proc = subprocess.run(command, cwd=workdir, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise VendorError(f"`npm pack {spec}` failed:\n{proc.stderr.strip()}")
     new = sorted(set(workdir.glob("*.tgz")) - before)
@@ -111,25 +91,25 @@ def npm_pack(npm: str, spec: str, workdir: Path) -> Path:
     return new[0]
 
 
-def wanted(rel: str, patterns: list[str]) -> bool:
-    if rel.lower().endswith(".md"):
-        return False
-    if "/" not in rel and any(fnmatch.fnmatchcase(rel, p) for p in ALWAYS_KEEP):
-        return True
+def _matches(rel: str, pattern: str) -> bool:
     # fnmatch's "*" crosses "/", so match directory depth explicitly.
-    return any(rel.count("/") == p.count("/") and fnmatch.fnmatchcase(rel, p) for p in patterns)
+    return rel.count("/") == pattern.count("/") and fnmatch.fnmatchcase(rel, pattern)
 
 
-def extract_all(tarball: Path, out: Path) -> int:
-    """Unpack the whole package (except Markdown files) into `out`, for a tool to run."""
-    count = 0
+def wanted(rel: str, patterns: list[str]) -> bool:
+    return not rel.lower().endswith(".md") and any(_matches(rel, p) for p in ALWAYS_KEEP + patterns)
+
+
+def _unpack(tarball: Path, out: Path, keep: Callable[[str, str], bool]) -> list[str]:
+    """Copy the files that ``keep(top folder, path below it)`` accepts into ``out``; their paths."""
+    copied = []
     with tarfile.open(tarball, "r:gz") as tar:
         for member in tar.getmembers():
             parts = member.name.split("/")
             if not member.isfile() or len(parts) < 2 or ".." in parts or not parts[-1]:
                 continue
             rel = "/".join(parts[1:])
-            if rel.lower().endswith(".md"):
+            if not keep(parts[0], rel):
                 continue
             target = out / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -137,42 +117,24 @@ def extract_all(tarball: Path, out: Path) -> int:
             assert src is not None
             with src, target.open("wb") as dst:
                 shutil.copyfileobj(src, dst)
-            count += 1
-    return count
+            copied.append(rel)
+    return copied
+
+
+def extract_all(tarball: Path, out: Path) -> int:
+    """Unpack the whole package (except Markdown files) into `out`, for a tool to run."""
+    return len(_unpack(tarball, out, lambda _, rel: not rel.lower().endswith(".md")))
 
 
 def extract(tarball: Path, name: str, out: Path) -> int:
     patterns = KEEP[name]
     if not patterns:
         return 0
-    count = 0
-    matched: set[str] = set()
-    has_license = False
-    with tarfile.open(tarball, "r:gz") as tar:
-        for member in tar.getmembers():
-            if not member.isfile():
-                continue
-            parts = member.name.split("/")
-            if len(parts) < 2 or parts[0] != "package" or ".." in parts or not parts[-1]:
-                continue
-            rel = "/".join(parts[1:])
-            if not wanted(rel, patterns):
-                continue
-            for p in patterns:
-                if rel.count("/") == p.count("/") and fnmatch.fnmatchcase(rel, p):
-                    matched.add(p)
-            has_license = has_license or rel.upper().startswith(("LICEN", "COPYING"))
-            target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            src = tar.extractfile(member)
-            assert src is not None
-            with src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
-            count += 1
-    missing = [p for p in patterns if p not in matched]
+    copied = _unpack(tarball, out, lambda top, rel: top == "package" and wanted(rel, patterns))
+    missing = [p for p in patterns if not any(_matches(rel, p) for rel in copied)]
     if missing:
         raise VendorError(f"{name}: the tarball has no file matching {missing}; update KEEP")
-    if not has_license:
+    if not any(rel.upper().startswith(("LICEN", "COPYING")) for rel in copied):
         # The font package ships no license text, only the SPDX id in package.json.
         meta = json.loads((out / "package.json").read_text(encoding="utf-8"))
         (out / "LICENSE").write_text(
@@ -181,18 +143,15 @@ def extract(tarball: Path, name: str, out: Path) -> int:
             "the npm tarball ships no separate license text.\n",
             encoding="utf-8",
         )
-    return count
+    return len(copied)
 
 
 def main() -> int:
     packages = load_lock()
     stamp = DEST / STAMP_NAME
     expected = fingerprint(packages)
-    tools_there = all(
-        (TOOLS_DEST / name / "package.json").is_file()
-        for name in TOOLS
-        if name in {p["name"] for p in packages}
-    )
+    names = {p["name"] for p in packages}
+    tools_there = all((TOOLS_DEST / n / "package.json").is_file() for n in TOOLS if n in names)
     if tools_there and stamp.is_file() and stamp.read_text(encoding="utf-8") == expected:
         stamp.touch()  # newer than vendor.lock and this script, so make stops asking
         print(f"vendor: {DEST.relative_to(ROOT)} is up to date with vendor.lock")

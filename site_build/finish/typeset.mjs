@@ -1,5 +1,4 @@
-// Typeset the site's math at build time with the vendored MathJax 4 (node_modules/mathjax,
-// fetched by scripts/vendor.py). Run by site_build/finish/typeset.py when the site builds.
+// Typeset the site's math with the vendored MathJax 4; run by site_build/finish/typeset.py.
 //
 // stdin:  one JSON object per line. The first: {"fontURL": str, "tex": {...}}. Then one per
 //         page: {"name": str, "fragments": [html, ...]}. Each fragment is the inner HTML of one
@@ -9,31 +8,16 @@
 //         {"css": str, "pages": [{"name": str, "fragments": [{"html": str, "formulas": int}],
 //          "errors": [{"tex": str, "message": str}]}]}
 //
-// Each page is its own MathJax document (labels and tags reset per page). The CSS is one
-// stylesheet for the whole site: every page links it, so instant navigation never needs a
-// page's own styles. Display equations get tabindex="0" (they may scroll sideways).
-// Output: CommonHTML plus assistive MathML for screen readers; no menu, no speech.
-// MathJax writes attributes that only its own browser code reads; with no MathJax in the
-// browser they are dead weight (about 100 kB on the derivation), so they are removed:
-// `data-latex` and `data-mjx-texclass` (menu and re-parsing), `unselectable` (old IE),
-// `texclass` and `noic` (the CHTML layout, already done here), and `xmlns` on <math> (an
-// HTML parser puts <math> in the MathML namespace anyway). An attribute the stylesheet
-// selects on is kept, whatever this list says; each page's formulas are finished as soon as
-// they are typeset, so if a later page adds a rule that selects on an attribute already
-// removed, the build fails and names it. Each container's `font-size` and
-// `position: relative`, the same on every formula, become one rule of the stylesheet.
-// Each formula keeps its TeX once, as `data-tex` on its container, so the built page still
-// says what was typeset (the worked example's tests read it).
+// Each page is its own MathJax document (labels and tags reset per page); the CSS is one
+// stylesheet for the whole site. Output: CommonHTML plus assistive MathML; no menu, no speech.
+// Attributes that only MathJax's own browser code reads (UNUSED_ATTRIBUTES) are removed unless
+// the stylesheet selects on them; the build fails if a later page adds such a rule. Each
+// container's `font-size` and `position: relative` become one rule of the stylesheet, and its
+// TeX stays as `data-tex` (the worked example's tests read it).
 //
-// Line-break points of inline math need no font. MathJax marks each one with
-// <mjx-break size="n"> holding a space, drawn in a font (MJX-BRK) whose space is 1em wide, and
-// sets the gap with a negative letter-spacing (size 4: 1em - 0.722em, the thick space around
-// "="). Until that font arrives the fallback font's space is used, every gap is wrong, lines
-// wrap elsewhere and the page shifts when it comes (a layout shift of 0.1 on the worked
-// example). Here the space becomes U+200B, a break opportunity that is zero-width in every
-// font, and the gap becomes padding: `fontFreeBreaks` rewrites those rules of the stylesheet.
-// Where a line breaks, the padding stays, unseen, at the end of the line. (MJX-BRK is still
-// declared for MathJax's display-math line stacks, which these pages do not use.)
+// Line breaks of inline math need no font: MathJax draws each <mjx-break> as a space in a font
+// (MJX-BRK) with a negative letter-spacing, so until that font arrives lines wrap elsewhere and
+// the page shifts. Here the space becomes U+200B and the gap padding (`fontFreeBreaks`).
 import { readFileSync } from "node:fs";
 import MathJax from "mathjax";
 
@@ -72,6 +56,7 @@ await MathJax.init({
 
 const adaptor = MathJax.startup.adaptor;
 
+// For MathJax's menu, re-parsing, old IE and layout; <math> needs no xmlns in an HTML page.
 const UNUSED_ATTRIBUTES = ["data-latex", "data-mjx-texclass", "unselectable", "texclass", "noic", "xmlns"];
 const CONTAINER_STYLE = [`font-size: ${+(100 * SCALE).toFixed(3)}%`, "position: relative"];
 
@@ -80,19 +65,6 @@ function* elements(node) {
   if (adaptor.kind(node) === "#text" || adaptor.kind(node) === "#comment") return;
   yield node;
   for (const child of adaptor.childNodes(node)) yield* elements(child);
-}
-
-function stripAttributes(root, names) {
-  for (const node of elements(root)) {
-    for (const name of names) if (adaptor.hasAttribute(node, name)) adaptor.removeAttribute(node, name);
-  }
-}
-
-const ZWSP = "\u200b";
-
-function fontFreeBreak(node) {
-  for (const child of [...adaptor.childNodes(node)]) adaptor.remove(child);
-  adaptor.append(node, adaptor.text(ZWSP));
 }
 
 // MathJax's mjx-break rules, rewritten: no break font, and the gap as padding. Throws if
@@ -127,12 +99,9 @@ function errorsOf(node, tex, out) {
   for (const child of adaptor.childNodes(node)) errorsOf(child, tex, out);
 }
 
-// A fragment typeset once is not typeset again: the same inner HTML, on this page or a later
-// one, gets the same typeset element. About half of the site's formulas are repeats (W^{(k)},
-// \sigma'(z), m \times n, ...), so this halves MathJax's work. The output is what typesetting
-// it again would give, because each page is a document of its own with tags off; fragments
-// that define macros or use labels (whose meaning depends on the document) are always typeset.
-// Each element is serialized once, after the changes below, so copies stay identical.
+// A fragment typeset once (on this page or an earlier one) is reused: about half of the site's
+// formulas are repeats. Each page is a document of its own with tags off, so the result is the
+// same, except for fragments that define macros or use labels: those are always typeset.
 const PER_DOCUMENT = /\\(?:label|ref|eqref|tag|newcommand|renewcommand|newenvironment|renewenvironment|def|gdef|let|require)(?![a-zA-Z])/;
 const done = new Map(); // fragment -> {holder, html, formulas, errors}, for fragments that may be reused
 
@@ -145,9 +114,8 @@ let anyBreaks = false; // whether some formula has an mjx-break
 
 const typeset = [];
 for (const page of inputPages) {
-  const slots = []; // one per fragment: {holder, html, formulas, errors}
   const fresh = []; // the fragments to typeset now, and their slots
-  for (const fragment of page.fragments) {
+  const slots = page.fragments.map((fragment) => {
     const reusable = !PER_DOCUMENT.test(fragment);
     let slot = reusable ? done.get(fragment) : undefined;
     if (!slot) {
@@ -155,8 +123,8 @@ for (const page of inputPages) {
       fresh.push({ fragment, slot });
       if (reusable) done.set(fragment, slot);
     }
-    slots.push(slot);
-  }
+    return slot;
+  });
   const roots = [];
   if (fresh.length) {
     const body = fresh.map(({ fragment }, i) => `<div data-bp-fragment="${i}">${fragment}</div>`).join("");
@@ -169,8 +137,7 @@ for (const page of inputPages) {
       const root = item.typesetRoot;
       roots.push(root);
       adaptor.setAttribute(root, "data-tex", item.math);
-      // A display equation scrolls sideways when it is wider than the column (a phone): a
-      // keyboard must be able to reach it, as MathJax's own menu code would allow.
+      // A display equation may scroll sideways (a phone): a keyboard must be able to reach it.
       if (item.display) adaptor.setAttribute(root, "tabindex", "0");
       for (let n = adaptor.parent(root); n; n = adaptor.parent(n)) {
         const i = holders.indexOf(n);
@@ -182,17 +149,16 @@ for (const page of inputPages) {
       }
     }
   }
-  // Each new formula is finished page by page, and each fragment serialized once (a reused
-  // one has the same holder).
+  // New formulas are finished page by page; each fragment is serialized once, so copies match.
   const unused = unusedAttributes(currentCss());
   for (const root of roots) {
-    stripAttributes(root, unused);
     moveContainerStyle(root);
     for (const node of elements(root)) {
-      if (adaptor.kind(node) === "mjx-break") {
-        fontFreeBreak(node);
-        anyBreaks = true;
-      }
+      for (const name of unused) adaptor.removeAttribute(node, name);
+      if (adaptor.kind(node) !== "mjx-break") continue;
+      for (const child of [...adaptor.childNodes(node)]) adaptor.remove(child);
+      adaptor.append(node, adaptor.text("\u200b")); // a zero-width break opportunity
+      anyBreaks = true;
     }
   }
   unused.forEach((name) => stripped.add(name));
@@ -200,12 +166,10 @@ for (const page of inputPages) {
   typeset.push({ page, slots });
 }
 
-// MathJax adds its assistive-MathML rules again for each page's document: a site of 14 pages
-// had them 14 times over. Keeps the first copy of each top-level rule (an @media block is one
-// rule), in order; braces inside quoted strings and comments do not count.
+// MathJax adds its assistive-MathML rules again for each page's document. Keeps the first copy
+// of each top-level rule (an @media block is one rule); braces in strings and comments don't count.
 function uniqueRules(css) {
-  const rules = [];
-  const seen = new Set();
+  const rules = new Set(); // the first copy of each, in order
   let depth = 0;
   let start = 0;
   let quote = null;
@@ -221,21 +185,20 @@ function uniqueRules(css) {
     else if (c === "{") depth++;
     else if (c === "}" && --depth === 0) {
       const rule = css.slice(start, i + 1).trim();
-      if (!seen.has(rule)) rules.push(rule);
-      seen.add(rule);
+      rules.add(rule);
       start = i + 1;
     }
   }
   const rest = css.slice(start).trim();
   if (depth !== 0 || quote || rest) throw new Error("typeset.mjs: cannot read MathJax's stylesheet");
-  return "\n" + rules.join("\n\n") + "\n";
+  return "\n" + [...rules].join("\n\n") + "\n";
 }
 
 // The stylesheet holds the rules for the glyphs of every page, so it is known only now.
 let css = uniqueRules(currentCss());
 const selected = [...stripped].filter((name) => css.includes(`[${name}`));
+// A rule added after an earlier page had these attributes removed:
 if (selected.length) {
-  // A rule added after an earlier page had these attributes removed.
   throw new Error(`typeset.mjs: MathJax's stylesheet selects on ${selected.join(", ")}; remove it from UNUSED_ATTRIBUTES`);
 }
 css += `\nmjx-container[jax="CHTML"] {\n  ${CONTAINER_STYLE.join(";\n  ")};\n}\n`;

@@ -1,18 +1,16 @@
 """Build step: let the browser skip the rendering of blocks far below the first screen.
 
-A long page costs a phone seconds of style and layout before it can respond. Every top-level
-block of a page's content after the first ``EAGER_CHARS`` characters of text gets a
-``data-bp-lazy`` attribute, which extra.css gives ``content-visibility: auto``: the browser lays
-such a block out only when it comes near the viewport. Find-in-page, anchors, printing and
-screen readers still see the whole content. Never lazy:
+A long page costs a phone seconds of style and layout. Every top-level block of a page's
+content after the first ``EAGER_CHARS`` characters of text gets a ``data-bp-lazy`` attribute,
+which extra.css gives ``content-visibility: auto``: the browser lays it out only near the
+viewport (find-in-page, anchors and screen readers still see it all). Never lazy:
 
 * headings: Material's table of contents reads their positions, which would force layout;
 * the first screen, so nothing on it moves when the page loads;
 * a block holding a ``<details>``: Chromium's IntersectionObserver missed code blocks inside
   a deferred ``<details>`` once opened, so Material never mounted their copy buttons.
 
-Only an attribute is added to the start tags, not a class: Material styles bare elements with
-selectors such as ``table:not([class])``, and other steps match exact class values.
+An attribute, not a class: Material styles bare elements (``table:not([class])``).
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ import re
 
 from site_build import BuildError
 
-# About the first screen on a desktop (a table or code block longer than that still starts eager).
+# About the first screen on a desktop (a longer table or code block still starts eager).
 EAGER_CHARS = 2000
 LAZY_ATTR = "data-bp-lazy"
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -44,13 +42,11 @@ _MARKUP = re.compile(
 
 def _top_level(html: str) -> tuple[list[tuple[int, int, int, str]], set[int]]:
     """The elements at depth 0 as (start, end of start tag, end, tag), and the starts of those
-    that hold a <details>. Reads tags as the standard library's HTML parser does (names in
-    lower case, stray end tags ignored, script and style content as raw text), but with one
-    regular expression instead of its much slower character-by-character state machine."""
-    blocks: list[tuple[int, int, int, str]] = []
+    holding a <details>; tags read as the standard library's HTML parser reads them (lower-case
+    names, stray end tags ignored, script and style as raw text), much faster."""
+    blocks: list[tuple[int, int, int, str]] = []  # an element's end is set when it closes
     with_details: set[int] = set()
     stack: list[str] = []
-    opened: tuple[int, int, str] | None = None  # the top-level element open now
     pos = 0
     while (m := _MARKUP.search(html, pos)) is not None:
         pos = m.end()
@@ -62,33 +58,21 @@ def _top_level(html: str) -> tuple[list[tuple[int, int, int, str]], set[int]]:
                 continue  # a stray end tag: browsers ignore it too
             while stack.pop() != tag:
                 pass
-            if not stack and opened is not None:
-                blocks.append((opened[0], opened[1], m.end(), opened[2]))
-                opened = None
+            if not stack:  # the top-level element, the last of blocks, closes
+                blocks[-1] = (blocks[-1][0], blocks[-1][1], m.end(), tag)
             continue
         if tag == "details":  # the top-level block it is in, or itself if it is one
-            with_details.add(opened[0] if opened is not None else m.start())
-        void = tag in _VOID or m["attrs"].endswith("/")
+            with_details.add(blocks[-1][0] if stack else m.start())
         if not stack:
-            if void:
-                blocks.append((m.start(), m.end(), m.end(), tag))
-                continue
-            opened = (m.start(), m.end(), tag)
-        if void:
-            continue
-        stack.append(tag)
-        if tag in _RAW_TEXT:  # up to its end tag, which the next search finds
-            close = re.compile(rf"</{tag}\s*>", re.I).search(html, pos)
-            pos = close.start() if close is not None else len(html)
+            blocks.append((m.start(), m.end(), m.end(), tag))
+        if tag not in _VOID and not m["attrs"].endswith("/"):
+            stack.append(tag)
+            if tag in _RAW_TEXT:  # up to its end tag, which the next search finds
+                close = re.compile(rf"</{tag}\s*>", re.I).search(html, pos)
+                pos = close.start() if close is not None else len(html)
     if stack:
         raise ValueError(f"unclosed <{stack[0]}> at the top level")
     return blocks, with_details
-
-
-def _add_attr(start_tag: str) -> str:
-    """`start_tag` with LAZY_ATTR added at its end, after the attributes it had."""
-    cut = len(start_tag) - (2 if start_tag.endswith("/>") else 1)
-    return f"{start_tag[:cut]} {LAZY_ATTR}{start_tag[cut:]}"
 
 
 def mark_lazy_blocks(html: str, eager_chars: int = EAGER_CHARS) -> str:
@@ -103,17 +87,17 @@ def mark_lazy_blocks(html: str, eager_chars: int = EAGER_CHARS) -> str:
             continue
         deferrable = tag not in _HEADINGS and tag not in _VOID
         if seen >= eager_chars and deferrable and start not in with_details:
-            pieces += [html[done:start], _add_attr(html[start:start_end])]
-            done = start_end
+            cut = start_end - (2 if html.startswith("/>", start_end - 2) else 1)  # before > or />
+            pieces += [html[done:cut], f" {LAZY_ATTR}"]
+            done = cut
         if seen < eager_chars:  # past it, no count is needed
             seen += len(_TAGS.sub("", html[start:end]))
     pieces.append(html[done:])
     return "".join(pieces)
 
 
-_ARTICLE = re.compile(
-    r'(?<=<article class="md-content__inner md-typeset">)(.*?)(?=</article>)', re.S
-)
+_ARTICLE_START = '<article class="md-content__inner md-typeset">'
+_ARTICLE = re.compile(f"(?<={_ARTICLE_START})(.*?)(?=</article>)", re.S)
 
 
 def mark_article(output: str, where: str) -> str:
@@ -121,10 +105,7 @@ def mark_article(output: str, where: str) -> str:
     after html/theme_markup.py, whose patterns expect the theme's own start tags."""
     match = _ARTICLE.search(output)
     if match is None:
-        raise BuildError(
-            f"{where}: no "
-            '<article class="md-content__inner md-typeset">; the theme changed, update _ARTICLE'
-        )
+        raise BuildError(f"{where}: no {_ARTICLE_START}; the theme changed, update _ARTICLE")
     try:
         body = mark_lazy_blocks(match.group(1))
     except ValueError as exc:

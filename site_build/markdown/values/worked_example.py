@@ -131,7 +131,9 @@ def one_step(update_biases: bool = True) -> Step:
     # --8<-- [end:step]
     assert grad_x is not None
     # Layer's fields in order: (W, b), then (z, a, grad_a, delta, dW, db), then (W_new, b_new).
-    layers = [Layer(*(b + p + a)) for b, p, a in zip(before, passes, after, strict=True)]
+    layers = [
+        Layer(*(old + rec + new)) for old, rec, new in zip(before, passes, after, strict=True)
+    ]
     return Step(X[0], Y[0], (layers[0], layers[1]), loss, grad_x[0], loss_after)
 
 
