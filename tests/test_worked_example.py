@@ -1,4 +1,4 @@
-"""The worked example's numbers (site_build/markdown/values/worked_example.py) against independent references.
+"""The worked example's numbers (docs/worked_example.py) against independent references.
 
 * Mazur's published walk-through (biases fixed): its loss, intermediate values and updated
   weights, each to the digits it prints (within half a unit of its last digit).
@@ -18,9 +18,11 @@ import numpy as np
 import pytest
 
 from site_build.markdown import values
-from site_build.markdown.values import compgraph, worked_example
+from site_build.markdown.values import compgraph
 from site_build.markdown.values import template as fill
-from site_build.markdown.values.worked_example_page import code_shown, render
+from site_build.markdown.values.worked_example_page import code_shown, program, render
+
+worked_example = program()  # docs/worked_example.py, the page's program
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -184,7 +186,7 @@ def test_the_page_renders_with_every_placeholder_filled() -> None:
 
 
 def test_code_shown_is_the_code_that_ran() -> None:
-    source = (ROOT / "site_build" / "markdown" / "values" / "worked_example.py").read_text("utf-8")
+    source = (ROOT / "docs" / "worked_example.py").read_text("utf-8")
     shown = code_shown()
     for line in shown.splitlines():
         assert line.strip() in source

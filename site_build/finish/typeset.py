@@ -33,8 +33,9 @@ FONT_URL = "../vendor/mathjax-newcm-font/chtml/woff2"
 # TeX input options for every page, e.g. {"macros": {"R": "\\mathbb{R}"}}.
 TEX_OPTIONS: dict[str, object] = {}
 
+# The start tag of a math element: its tag, and the class that makes it one.
 _START = re.compile(
-    r'<(?P<tag>span|div)\b[^>]*\bclass="(?P<cls>[^"]*)"[^>]*>',
+    r'<(span|div)\b[^>]*\bclass="[^"]*(?<![\w-])(arithmatex|jp-MarkdownOutput)(?![\w-])[^"]*"[^>]*>'
 )
 _TAG = re.compile(r"<(/?)(span|div)\b[^>]*>")
 
@@ -68,24 +69,12 @@ def fragments(html: str) -> list[Fragment]:
     """Every arithmatex element and notebook Markdown cell in `html`, in document order."""
     found: list[Fragment] = []
     pos = 0
-    while True:
-        m = _START.search(html, pos)
-        if m is None:
-            return found
-        classes = m.group("cls").split()
-        kind = (
-            "arithmatex"
-            if "arithmatex" in classes
-            else "notebook"
-            if "jp-MarkdownOutput" in classes
-            else None
+    while (m := _START.search(html, pos)) is not None:
+        pos = _close(html, m.group(1), m.end())
+        found.append(
+            Fragment(m.end(), pos, "arithmatex" if m.group(2) == "arithmatex" else "notebook")
         )
-        if kind is None:
-            pos = m.end()
-            continue
-        end = _close(html, m.group("tag"), m.end())
-        found.append(Fragment(m.end(), end, kind))
-        pos = end
+    return found
 
 
 def splice(html: str, found: Sequence[Fragment], typeset: Sequence[str]) -> str:

@@ -1,9 +1,7 @@
 """Build step: what the site offers for download, under ``downloads/``.
 
-* ``downloads/<wheel>``: the package's wheel, built from this checkout when the site builds by
-  the project's build backend (``[build-system]`` in ``pyproject.toml``), called as pip would
-  call it with ``--no-build-isolation``, so it works offline. It is cached under the key of
-  what goes into it (`wheel`).
+* ``downloads/<wheel>``: the package's wheel, built from this checkout by pip with the
+  project's build backend (offline), cached under the key of what goes into it (`wheel`);
 * ``downloads/notebooks/<stem>.py``: a notebook's jupytext source;
 * ``downloads/notebooks/<stem>.ipynb``: the notebook as the build executed it (inputs/notebooks.py),
   the very file its page is rendered from.
@@ -12,7 +10,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 import subprocess
 import sys
@@ -33,39 +30,21 @@ def wheel_name(project: Path = ROOT) -> str:
     return f"{name}-{meta['version']}-py3-none-any.whl"
 
 
-# PEP 517's build_wheel, in a process of its own that starts in the project's folder.
-_BUILD_WHEEL = """
-import importlib, json, sys
-backend_name, backend_path, out_dir = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
-sys.path[:0] = backend_path
-module, _, attribute = backend_name.partition(":")
-backend = importlib.import_module(module)
-for name in filter(None, attribute.split(".")):
-    backend = getattr(backend, name)
-print(backend.build_wheel(out_dir))
-"""
-
-
 def build_wheel(project: Path, out_dir: Path) -> Path:
-    """Build the project's wheel into ``out_dir`` with the backend of ``[build-system]``,
-    without network or dependencies; raise `BuildError` with the backend's output if it fails."""
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
-    system = pyproject.get("build-system", {})
-    backend = system.get("build-backend")
-    if not isinstance(backend, str):
-        raise BuildError(f"{project / 'pyproject.toml'}: [build-system] names no build-backend.")
-    paths = [str(project / p) for p in system.get("backend-path", [])]
+    """Build the project's wheel into ``out_dir`` as pip does, offline: the build backend of
+    ``[build-system]`` from this virtualenv (``--no-build-isolation``), no dependencies.
+    Raises `BuildError` with pip's output if it fails or makes a wheel of another name."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.whl"):
         old.unlink()
     expected = wheel_name(project)
-    # -P: the project's folder, where the process starts, is not put on sys.path.
-    cmd = [sys.executable, "-P", "-c", _BUILD_WHEEL, backend, json.dumps(paths), str(out_dir)]
+    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+    cmd += ["--disable-pip-version-check", "--wheel-dir", str(out_dir), str(project)]
     proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True, check=False)
     wheels = sorted(p.name for p in out_dir.glob("*.whl"))
     if proc.returncode != 0 or wheels != [expected]:
         raise BuildError(
-            f"building the wheel failed (the backend exited {proc.returncode}, made {wheels}, "
+            f"building the wheel failed (pip exited {proc.returncode}, made {wheels}, "
             f"expected [{expected!r}]):\n{proc.stdout}{proc.stderr}"
         )
     return out_dir / expected

@@ -18,8 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from site_build.markdown.values import compgraph, worked_example
+from site_build.markdown.values import compgraph
 from site_build.markdown.values.template import number
+from site_build.markdown.values.worked_example_page import program
+
+worked_example = program()  # docs/worked_example.py, the page's program
 
 # Left side of a formula (whitespace removed) -> the name of its value in page_values().
 SCALARS = {

@@ -15,8 +15,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .worked_example import Step
-
 DIGITS = 4  # significant digits in the figure; the page's equations show more
 NODE_WS = (164, 122, 122)  # the left column holds the matrices
 NODE_H = 112
@@ -46,7 +44,7 @@ class Node:
     spoken: str  # how the text alternative names it
 
 
-def nodes(step: Step) -> list[Node]:
+def nodes(step: Any) -> list[Node]:
     """The graph's nodes, placed on a 3-column grid (rows top to bottom)."""
     l1, l2 = step.layers
     loss = np.array([step.loss])
@@ -140,7 +138,7 @@ def _edge_svg(src: Node, dst: Node) -> str:
 _PLAIN = str.maketrans({"⁽": "(", "⁾": ")", "⁰": "0", "¹": "1", "²": "2"})
 
 
-def description(step: Step) -> str:
+def description(step: Any) -> str:
     """The text alternative: every node with its value and its gradient, in reading order."""
     parts = [
         "Computational graph of the worked example, read from top to bottom. "
@@ -161,7 +159,7 @@ def description(step: Step) -> str:
     return " ".join(parts)
 
 
-def svg(step: Step) -> str:
+def svg(step: Any) -> str:
     """The figure: an ``<svg role="img">`` with a ``<title>`` and a ``<desc>``, one line per element."""
     by_key = {n.key: n for n in nodes(step)}
     width = COLS[-1] + NODE_WS[-1] + 8
@@ -184,7 +182,7 @@ def svg(step: Step) -> str:
     return "\n".join(parts)
 
 
-def table(step: Step) -> str:
+def table(step: Any) -> str:
     """The figure's numbers as an HTML table, on one line (it sits inside Markdown)."""
     head = (
         "<thead><tr><th>Node</th><th>Computed as</th><th>Value</th>"
@@ -199,7 +197,7 @@ def table(step: Step) -> str:
     return f"<table>{head}<tbody>{''.join(rows)}</tbody></table>"
 
 
-def figure_html(step: Step) -> str:
+def figure_html(step: Any) -> str:
     """The SVG in a figure that scrolls sideways on a narrow screen, then its table. The figure
     stays out of the search index: its 130 numbers would be noise there."""
     return (
