@@ -1,12 +1,9 @@
 """The site's build, in the order MkDocs runs it: the one entry of ``hooks:`` in mkdocs.yml.
 
-Each event calls named steps (``site_build/steps.py`` lists them; the package docstring draws
-the map); nothing else happens here. A step raises `BuildError` with a message for the author,
-which becomes MkDocs' ``PluginError`` and stops the build.
-
-``mkdocs serve`` runs every event again after each edit, in this one process. When ``src/`` or
-``site_build/`` changed, the package and the steps are imported afresh (`_fresh_code`), so what
-this process computes follows the code; the steps' caches decide what actually runs again.
+Each event calls named steps (``site_build/steps.py``); a step's `BuildError` becomes MkDocs'
+``PluginError`` and stops the build. ``mkdocs serve`` runs every event again after each edit,
+in this process: when ``src/`` or ``site_build/`` changed, they are imported afresh
+(`_fresh_code`), and the steps' caches decide what runs again.
 """
 
 from __future__ import annotations

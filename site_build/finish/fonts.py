@@ -1,18 +1,10 @@
 """Build step: cut the math fonts down to the characters the site's typeset math uses.
 
-MathJax's CommonHTML output draws each character as text in one of its woff2 fonts, named in
-the site's math stylesheet (`typeset_math.CSS_PATH`) by ``@font-face`` rules. The main font
-alone (``mjx-ncm-n.woff2``) holds about 1,300 characters in 94 kB; the site's math uses about
-130 of them. After the math is typeset, every font the stylesheet names is cut down, into the
-build's cache (never in ``docs/``), to keep only the characters that appear:
-
-* as the text of a ``<mjx-c>`` element on any page, or
-* in a ``content: "..."`` value of the stylesheet (stretchy delimiters' parts, for example).
-
-A character a font did not hold is simply not in its subset, so a font keeps exactly the
-characters of the site it can draw. A subset is made again only when the characters or the
-font changed. The build fails (`FontSubsetError`) when the stylesheet names a font the site
-does not have.
+MathJax draws each character as text in one of the woff2 fonts its stylesheet names (the main
+one holds about 1,300 characters in 94 kB; the site uses about 130). Each font is cut, into the
+build's cache, to the characters of the ``<mjx-c>`` elements of every page and of the
+stylesheet's ``content: "..."`` values (parts of stretchy delimiters), and cut again only when
+they or the font changed. `FontSubsetError`: the stylesheet names a font the site lacks.
 """
 
 from __future__ import annotations

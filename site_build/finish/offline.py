@@ -1,17 +1,10 @@
 """Build step: fail the build if a finished page would load anything from a third-party host.
 
-The site must work with the network closed: every script, stylesheet, image, font, frame or
-module it loads comes from the site itself (MathJax and Mermaid are vendored, see
-scripts/vendor.py). `third_party_urls` lists every URL of a page that would be loaded from
-another host:
-
-* a ``src``, ``href`` (other than on ``<a>``, which is a link the reader may follow, not a
-  load), ``srcset``, ``data``, ``poster`` or ``action`` attribute, or
-* a URL inside a ``<script>`` or ``<style>`` element, or an inline ``style`` attribute
-
-that names an absolute ``http(s)://`` or protocol-relative ``//`` URL whose host is neither a
-loopback address nor the host of ``site_url``. `check_site` scans every page of the finished
-site, as it ships, and raises `BuildError` naming each page and URL.
+The site works with the network closed. `third_party_urls` lists each absolute ``http(s)://``
+or ``//`` URL, on a host other than loopback or ``site_url``'s, that a page would load: in a
+``src``, ``href`` (not on ``<a>``: a link is followed, not loaded), ``srcset``, ``data``,
+``poster`` or ``action`` attribute, an inline ``style``, or a ``<script>`` or ``<style>``.
+`check_site` scans every page of the finished site and names each page and URL.
 """
 
 from __future__ import annotations

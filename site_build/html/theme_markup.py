@@ -1,25 +1,15 @@
 """Build step: the touches of the theme's output, each failing the build if the theme changed.
 
-* Material's search dialog, ``<div class="md-search" ... role="dialog">``, has no accessible
-  name (axe: ``aria-dialog-name``). It gets ``aria-label="Search"`` (`name_search_dialog`, on
-  the whole page).
-* Boxes that scroll sideways must be reachable by keyboard (axe:
-  ``scrollable-region-focusable``), with or without JavaScript: notebook code cells
-  (``<div class="highlight-ipynb ...">`` from nbconvert), Material's code blocks (its script
-  makes them focusable only once it has run), pre-rendered diagrams and SVG figures (both
-  scroll on a phone, see extra.css) and Markdown tables. They get ``tabindex="0"``
-  (`fix_content`, on a page's content). Display equations get theirs when they are typeset
-  (finish/typeset.mjs).
-
-* Material's search worker fetches ``search/search_index.json`` (0.29 MB) on every page load
-  served over HTTP; opened from disk (``file:``) it waits until search is first opened. In the
-  theme's bundle, ``merge(of(location.protocol !== "file:"), watchToggle("search"))`` gets
-  ``false`` as its first term, so a reader who never searches never downloads the index
-  (`defer_search_index`). The index is the same file; Material shows "Initializing search"
-  until its worker is ready.
-
-A pattern that matches nothing means the theme changed: the build fails and says which
-pattern to update, instead of silently dropping the fix.
+* Material's search dialog has no accessible name (axe: ``aria-dialog-name``): it gets
+  ``aria-label="Search"`` (`name_search_dialog`, on the whole page).
+* Boxes that scroll sideways must be reachable by keyboard, with or without JavaScript (axe:
+  ``scrollable-region-focusable``): notebook code cells, Material's code blocks, diagrams, SVG
+  figures and tables get ``tabindex="0"`` (`fix_content`); display equations get theirs when
+  they are typeset (finish/typeset.mjs).
+* Material's search worker fetches ``search/search_index.json`` (0.29 MB) on every load over
+  HTTP, but only on the first search when the site is opened from disk. `defer_search_index`
+  makes the theme bundle wait over HTTP too: in ``merge(of(location.protocol !== "file:"),
+  watchToggle("search"))`` the first term becomes ``false``.
 """
 
 from __future__ import annotations

@@ -1,17 +1,13 @@
 """Build step: execute each notebook once, side by side, and keep the result while its inputs hold.
 
-A notebook is a jupytext percent script (``docs/notebooks/*.py``). `execute` runs it with
-nbclient in a fresh ``python3`` kernel (a cell that raises fails: ``allow_errors=False``) and
-writes the executed ``.ipynb``. `start` does that for every notebook in a thread pool, one
-kernel per notebook, while the build goes on; each result is cached as
-``.cache/site_build/pages/notebooks/<stem>.ipynb`` under the key `key`: the notebook's text, the
-package's sources (``src/``) and the pinned versions. A build in which none of them changed
-runs no kernel at all. The site's page ``notebooks/<stem>.ipynb`` is that file (``PAGES`` is
-its source folder): mkdocs-jupyter renders it without executing it, and the same notebook is
-offered for download.
-
-The kernels talk to the build over local IPC sockets in a private temporary folder, not TCP:
-no other machine can listen in, and ipykernel prints no warning about unencrypted TCP.
+`execute` runs a jupytext notebook (``docs/notebooks/*.py``) with nbclient in a fresh
+``python3`` kernel (a cell that raises fails the build) and writes the executed ``.ipynb``.
+`start` runs every notebook in a thread pool; each result is cached as
+``.cache/site_build/pages/notebooks/<stem>.ipynb`` under `key` (the notebook, ``src/`` and the
+pins), so a build in which none of them changed runs no kernel. That file is the site's page
+``notebooks/<stem>.ipynb`` (``PAGES`` is its folder), which mkdocs-jupyter renders without
+executing it, and the notebook offered for download. The kernels talk to the build over IPC
+sockets in a private folder, not TCP, so ipykernel has no unencrypted-TCP warning to print.
 """
 
 from __future__ import annotations

@@ -15,38 +15,18 @@ An unknown name is an error naming the page and line, so a typo never reaches a 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from site_build.cache import CACHE, ROOT, code_files, digest, environment, fresh, store
 
 from . import worked_example_page
 from .measures import VALUES
-from .template import TemplateError, fill
+from .template import TemplateError, Value, fill
 
 __all__ = ["VALUES", "TemplateError", "fill_page", "page_values"]
 
 WORKED_EXAMPLE = "worked_example.md"
-
-
-class _Lazy(Mapping[str, float | str]):
-    """A mapping whose values are computed when a page asks for them."""
-
-    def __init__(self, table: dict[str, Callable[[], float | str]]) -> None:
-        self.table = table
-
-    def __getitem__(self, name: str) -> float | str:
-        return self.table[name]()
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.table
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.table)
-
-    def __len__(self) -> int:
-        return len(self.table)
 
 
 @cache
@@ -64,17 +44,13 @@ def measured(cache_file: Path = CACHE / "values.json") -> dict[str, str]:
     return values
 
 
-def page_values(src_uri: str, wheel: str) -> Mapping[str, float | str]:
-    """Every value the page `src_uri` may use."""
-    table: dict[str, Callable[[], float | str]] = {
-        name: lambda name=name: measured()[name]  # type: ignore[misc]
-        for name in VALUES
-    }
-    table["wheel"] = lambda: wheel
+def page_values(src_uri: str, wheel: str) -> dict[str, Value]:
+    """Every value the page `src_uri` may use; a measurement is made when a page asks for it."""
+    table: dict[str, Value] = {name: partial(lambda n: measured()[n], name) for name in VALUES}
+    table["wheel"] = wheel
     if src_uri == WORKED_EXAMPLE:
-        for name, value in worked_example_page.values().items():
-            table[name] = lambda value=value: value  # type: ignore[misc]
-    return _Lazy(table)
+        table |= worked_example_page.values()
+    return table
 
 
 def fill_page(markdown: str, src_uri: str, wheel: str) -> str:

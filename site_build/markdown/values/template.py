@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 DECIMALS = 9
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*(?:\|\s*(\w+)\s*)?\}\}")
@@ -29,7 +29,11 @@ def number(value: float, decimals: int = DECIMALS) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def fill(template: str, values: Mapping[str, float | str], where: str = "template") -> str:
+# A value, or a function that computes it when a page asks for it.
+Value = float | str | Callable[[], float | str]
+
+
+def fill(template: str, values: Mapping[str, Value], where: str = "template") -> str:
     """``template`` with every placeholder replaced; raises ``TemplateError`` naming ``where``."""
 
     def replace(match: re.Match[str]) -> str:
@@ -38,6 +42,7 @@ def fill(template: str, values: Mapping[str, float | str], where: str = "templat
             line = template.count("\n", 0, match.start()) + 1
             raise TemplateError(f"{where}:{line}: no value named {name!r} for {match.group(0)}")
         value = values[name]
+        value = value() if callable(value) else value
         if isinstance(value, str):
             if flag:
                 raise TemplateError(f"{where}: {match.group(0)}: flags apply to numbers only")
