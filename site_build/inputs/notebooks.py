@@ -12,7 +12,6 @@ sockets in a private folder, not TCP, so ipykernel has no unencrypted-TCP warnin
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import tempfile
@@ -86,8 +85,7 @@ def execute(notebook: Path, out: Path, cwd: Path = ROOT) -> Path:
             config=Config(ipc),
         )
         try:
-            # A thread of the pool has no event loop: each run gets one of its own.
-            asyncio.run(client.async_execute(env=os.environ | KERNEL_ENV))
+            client.execute(env=os.environ | KERNEL_ENV)
         except CellExecutionError as exc:
             raise BuildError(f"{notebook}: a cell failed:\n{exc}") from None
     merge_streams(nb)
