@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._checks import as_float_array
+from ._saved import caller_can_write, copy_into
 from .module import Module, as_grad
 
 
@@ -26,6 +27,10 @@ class Activation(Module):
 
     ``forward``: ``Z`` (N, m) -> ``A`` (N, m). ``backward``: dL/dA (N, m) -> dL/dZ (N, m).
     Float inputs keep their dtype; integer and bool inputs are cast to float64.
+
+    A cache that the caller could still edit, because it shares memory with ``A`` (as
+    ``Sigmoid``'s and ``Tanh``'s does) or with the input, is kept as a read-only copy
+    (``_saved.py``): editing the output or the input never changes ``backward``.
 
     A subclass implements two methods, and ``forward`` checks what the first returns:
 
@@ -42,6 +47,7 @@ class Activation(Module):
     def __init__(self) -> None:
         super().__init__()
         self.cache: NDArray[Any] | None = None
+        self._copy: NDArray[Any] | None = None  # the buffer of forward's copies of the cache
         self.dtype: np.dtype[Any] = np.dtype(np.float64)
 
     def forward(self, Z: ArrayLike) -> NDArray[Any]:
@@ -51,7 +57,10 @@ class Activation(Module):
         out = self._sigma(Z)
         if not (isinstance(out, tuple) and len(out) == 2 and np.shape(out[0]) == Z.shape):
             self._bad_sigma(out, Z.shape)
-        A, self.cache = out
+        A, cache = out
+        if isinstance(cache, np.ndarray) and caller_can_write(cache, A, Z):
+            cache = self._copy = copy_into(cache, self._copy)  # the caller holds Z and gets A
+        self.cache = cache
         return A
 
     def _bad_sigma(self, out: Any, shape: tuple[int, ...]) -> None:
@@ -68,11 +77,14 @@ class Activation(Module):
     def _forward_ran(self) -> bool:
         return self.cache is not None
 
+    def _kept(self) -> tuple[NDArray[Any] | None, ...]:
+        return (self.cache,)
+
     def backward(self, grad: ArrayLike) -> NDArray[Any]:
         """dL/dA (N, m) -> ``delta`` = dL/dZ (N, m)."""
         self._require_cache(self.cache)
         assert self.cache is not None
-        grad = as_grad(grad, self.dtype)
+        grad = as_grad(grad, self.dtype, self)
         self._check_grad_shape(grad, self.cache.shape)
         # --8<-- [start:bp1]
         delta = grad * self._sigma_prime(self.cache)  # dL/da ⊙ σ'(z), element-wise

@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from ._checks import RNGLike, as_float_array, as_rng, check_2d, check_finite
+from ._saved import caller_can_write, copy_into
 from .init import INITIALIZERS, InitName
 from .module import Module, Parameter, as_grad
 
@@ -53,7 +54,12 @@ class Linear(Module):
       and ``db`` (m,).
 
     Inputs of integer or bool dtype, or of another float dtype, are cast to ``dtype``,
-    so a float32 layer stays float32. NaN/inf inputs raise ``ValueError``.
+    so a float32 layer stays float32. NaN/inf inputs raise ``ValueError``, and so does a NaN/inf
+    gradient given to ``backward``.
+
+    ``forward`` keeps ``A_prev`` for ``dW``: as it is if the caller cannot change it (a cast,
+    a read-only batch of ``fit``, a network's inner array), otherwise a read-only copy of its
+    own (``_saved.py``). Editing ``A_prev`` after ``forward`` never changes ``dW``.
 
     Args:
         in_features: n, the width of the input.
@@ -91,6 +97,7 @@ class Linear(Module):
         self.dW: NDArray[Any] | None = None
         self.db: NDArray[Any] | None = None
         self.A_prev: NDArray[Any] | None = None
+        self._copy: NDArray[Any] | None = None  # the buffer of forward's copies of A_prev
 
     def __repr__(self) -> str:
         return f"Linear(in_features={self.in_features}, out_features={self.out_features})"
@@ -98,11 +105,18 @@ class Linear(Module):
     def _forward_ran(self) -> bool:
         return self.A_prev is not None
 
+    def _kept(self) -> tuple[NDArray[Any] | None, ...]:
+        return (self.A_prev,)
+
     def forward(self, A_prev: ArrayLike) -> NDArray[Any]:
-        """``A_prev`` (N, n) -> ``Z`` (N, m). Caches ``A_prev`` for ``dW``."""
+        """``A_prev`` (N, n) -> ``Z`` (N, m). Keeps ``A_prev`` (or a copy) for ``dW``."""
+        given = A_prev
         A_prev = as_float_array(A_prev, self.dtype, self, "input")
         check_2d(A_prev, self, "input", self.in_features)
-        check_finite(A_prev, self, "input")
+        if caller_can_write(A_prev, given):  # keep a copy: dW is of the A_prev forward saw
+            self.A_prev = None  # (its buffer is refilled: no stale cache if a check fails)
+            A_prev = self._copy = copy_into(A_prev, self._copy)
+        check_finite(A_prev, self, "input")  # on the copy, if any: fresh in the CPU cache
         self.A_prev = A_prev
         if len(A_prev) <= SMALL_BATCH:
             return affine_fast(A_prev, self.W, self.b)  # the numbers of affine(), faster here
@@ -126,7 +140,7 @@ class Linear(Module):
         self._require_cache(self.A_prev)
         assert self.A_prev is not None
         A_prev = self.A_prev
-        delta = as_grad(delta, self.dtype)
+        delta = as_grad(delta, self.dtype, self)
         self._check_grad_shape(delta, (A_prev.shape[0], self.out_features))
         # --8<-- [start:bp3]
         dW = delta.T @ A_prev  # (m, N) @ (N, n) -> (m, n): sums delta_i a_j over the batch

@@ -1,6 +1,8 @@
 """Losses, averaged over the batch as PyTorch does, and their output gradients.
 
 ``forward(pred, target) -> float`` caches; ``backward() -> dL/d(pred)`` (same shape as ``pred``).
+A loss keeps a read-only copy of any array of the caller's it needs in ``backward`` (the logits,
+a target matrix), so editing those after ``forward`` does not change the gradient.
 The batch loss is a mean, $\\mathcal{L} = \\frac{1}{N}\\sum_s \\ell_s$, so every output gradient
 carries the factor of that mean: $\\frac{2}{Nm}$ for ``MSELoss`` (a mean over all $Nm$ entries),
 $\\frac{1}{N}$ for ``SoftmaxCrossEntropyLoss`` and $\\frac{1}{Nm}$ for ``BCEWithLogitsLoss``.
@@ -15,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._checks import as_float_array, check_2d, check_finite
+from ._saved import keep
 from .targets import as_target_matrix
 
 
@@ -138,7 +141,7 @@ class SoftmaxCrossEntropyLoss(Loss):
         check_finite(Z, "SoftmaxCrossEntropyLoss", "logits")
         Y = as_target_matrix(target, Z.shape, Z.dtype, "SoftmaxCrossEntropyLoss")
         logP = _log_softmax(Z, axis=1)
-        self.probs, self.Y = np.exp(logP), Y
+        self.probs, self.Y = np.exp(logP), keep(Y, target)  # a target matrix: the caller's?
         # sum_s sum_c Y_sc log P_sc, as one dot product of the flattened (N, C) arrays
         return self._check_loss(-float(np.vdot(Y, logP)) / Z.shape[0])
 
@@ -192,7 +195,7 @@ class BCEWithLogitsLoss(Loss):
                 "outside [0, 1]. Targets are labels 0/1 or probabilities; for class labels "
                 "0..C-1 use SoftmaxCrossEntropyLoss."
             )
-        self.Z, self.Y = Z, Y
+        self.Z, self.Y = keep(Z, logits), keep(Y, target)  # copies of the caller's arrays
         # log(1 + e^z) - y z, per entry; logaddexp never overflows
         return self._check_loss(float(np.mean(np.logaddexp(0, Z) - Y * Z)))
 

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._checks import check_finite
+from ._saved import NETWORK_BACKWARD
 from .state import Stateful
 
 
@@ -96,6 +98,10 @@ class Module(Stateful):
         """Whether ``forward`` has cached something for ``backward`` (for error messages)."""
         return False
 
+    def _kept(self) -> tuple[NDArray[Any] | None, ...]:
+        """The arrays ``forward`` keeps for ``backward`` by reference (none by default)."""
+        return ()
+
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape of the output for an input of ``input_shape`` (shape-preserving by default)."""
         return input_shape
@@ -118,7 +124,40 @@ class Module(Stateful):
         return f"{type(self).__name__}()"
 
 
-def as_grad(grad: object, dtype: np.dtype[Any]) -> NDArray[Any]:
-    """``grad`` as an array of ``dtype``, so a float32 model is never promoted to float64."""
+def as_grad(grad: object, dtype: np.dtype[Any], where: object) -> NDArray[Any]:
+    """The gradient given to ``backward``, checked: an array of ``dtype`` (so a float32 model is
+    never promoted to float64), real and finite, or an error naming ``where`` and the fix.
+
+    A NaN or inf would flow into ``dW`` and then into the weights; a complex value would lose
+    its imaginary part in the cast. Integer and bool gradients are cast, as inputs are. Inside
+    ``Sequential.backward``, which checked the gradient it was given, the gradients that modules
+    pass each other are trusted: only a cast is checked.
+    """
     g = np.asarray(grad)
+    if g.dtype == dtype and NETWORK_BACKWARD.get():  # from a module inside a network
+        return g
+    check_gradient(g, where)
     return g if g.dtype == dtype else g.astype(dtype)
+
+
+def check_gradient(g: NDArray[Any], where: object) -> None:
+    """Raise unless ``g``, a gradient given to ``backward``, is real and finite (any real dtype)."""
+    if g.dtype.kind not in "fiub":
+        if g.dtype.kind == "c":
+            raise TypeError(
+                f"{where}: backward got a gradient of dtype {g.dtype}, but the gradient of a real "
+                "loss is real. Fix what made it complex (the loss or the module above); if its "
+                "imaginary part is zero, pass np.real(grad)."
+            )
+        raise TypeError(
+            f"{where}: the gradient given to backward must be a real numeric array, got "
+            f"dtype {g.dtype}. Convert it with np.asarray(grad, dtype=np.float64)."
+        )
+    check_finite(
+        g,
+        where,
+        "the gradient given to backward",
+        "A NaN or inf would flow into dW and db and then into the weights. It comes from the "
+        "loss or the module above: check that the loss is finite, and lower the learning rate "
+        "if training diverged.",
+    )

@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._saved import NETWORK_BACKWARD, NETWORK_INPUT
 from .layers import Linear
-from .module import Module, Parameter
+from .module import Module, Parameter, check_gradient
 from .state import Stateful
 
 
@@ -23,6 +24,12 @@ class Sequential(Stateful):
 
     Each position needs its own module object: a layer given twice would have its cache and
     gradients overwritten by its second use, so it is a ``ValueError``.
+
+    ``forward`` returns an array no module keeps (a copy if the last module keeps its output,
+    as ``Sigmoid`` and ``Tanh`` do), and the first ``Linear`` keeps a copy of ``X`` unless ``X``
+    was cast or is read-only (``_saved.py``): the caller may edit both before ``backward``.
+    ``backward`` checks the gradient it is given (real and finite); the modules inside trust the
+    gradients they pass each other.
     """
 
     def __init__(self, *layers: Module) -> None:
@@ -57,10 +64,22 @@ class Sequential(Stateful):
     def forward(self, X: ArrayLike) -> NDArray[Any]:
         """X (N, n_0) -> output (N, n_L); every layer caches for ``backward``."""
         A = np.asarray(X)
-        # --8<-- [start:forward_loop]
-        for layer in self.layers:
-            A = layer.forward(A)  # Linear: z = W a + b; activation: a = sigma(z)
-        # --8<-- [end:forward_loop]
+        inside = NETWORK_INPUT.set(A)  # the arrays between modules never reach the caller
+        try:
+            # --8<-- [start:forward_loop]
+            for layer in self.layers:
+                A = layer.forward(A)  # Linear: z = W a + b; activation: a = sigma(z)
+            # --8<-- [end:forward_loop]
+        finally:
+            NETWORK_INPUT.reset(inside)
+        if isinstance(self.layers[-1], Linear):  # its output is new: no module keeps it
+            return A
+        for layer in reversed(self.layers):  # does a module keep the output (a final Tanh)?
+            for kept in layer._kept():
+                if kept is not None and np.may_share_memory(A, kept):
+                    return A.copy()  # then the caller gets a copy, free to edit
+            if isinstance(layer, Linear):
+                break
         return A
 
     def backward(self, grad: ArrayLike, need_input_grad: bool = True) -> NDArray[Any] | None:
@@ -70,16 +89,21 @@ class Sequential(Stateful):
         ``dW`` and ``db``, and ``None`` is returned: training never needs dL/dX.
         """
         g = np.asarray(grad)
+        check_gradient(g, "Sequential.backward")  # the modules inside trust each other
         first = self.layers[0] if self.layers else None
         skip_first = not need_input_grad and isinstance(first, Linear)
         rest = self.layers[1:] if skip_first else self.layers
-        # --8<-- [start:bp2]
-        for layer in reversed(rest):
-            g = layer.backward(g)  # Linear: delta @ W, i.e. W^T delta; activation: g ⊙ σ'(z)
-        # --8<-- [end:bp2]
-        if skip_first:
-            assert isinstance(first, Linear)
-            first.backward_params(g)
+        inside = NETWORK_BACKWARD.set(True)
+        try:
+            # --8<-- [start:bp2]
+            for layer in reversed(rest):
+                g = layer.backward(g)  # Linear: delta @ W, i.e. W^T delta; activation: g ⊙ σ'(z)
+            # --8<-- [end:bp2]
+            if skip_first:
+                assert isinstance(first, Linear)
+                first.backward_params(g)
+        finally:
+            NETWORK_BACKWARD.reset(inside)
         return g if need_input_grad else None
 
     def predict(self, X: ArrayLike) -> NDArray[Any]:

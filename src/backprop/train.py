@@ -75,6 +75,7 @@ def fit(
         for start in range(0, N, batch_size):
             idx = order[start : start + batch_size]
             Xb, yb = X[idx], y[idx]
+            Xb.setflags(write=False)  # fit's own batch, never written: Linear keeps it uncopied
             # --8<-- [start:train_step]
             out = net.forward(Xb)  # each layer caches what its backward needs
             loss = loss_fn.forward(out, yb)  # the batch loss, a mean of per-sample losses
